@@ -1,0 +1,95 @@
+"""Shared fixtures: one real embedded Postgres per test session (a fresh database per test)
+and one moto S3 server in server mode on 127.0.0.1 (reached over HTTP through boto3)."""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from dwhkit.targets.embedded import EmbeddedServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+STEDI_DATA = SHARED / "data" / "stedi"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway embedded Postgres for the whole test session."""
+    root = Path(tempfile.mkdtemp(prefix="dwhkit-test-pg-", dir="/tmp"))
+    os.chmod(root, 0o755)
+    server = EmbeddedServer(root / "pg")
+    info = server.start()
+    yield info
+    server.destroy()
+    import shutil
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_dsn(pg_server):
+    """Connection parameters of a brand-new, empty database, dropped after the test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(**pg_server.dsn("postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    yield pg_server.dsn(name)
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture
+def pg_conn(pg_dsn):
+    """A plain psycopg2 connection to the fresh test database."""
+    conn = psycopg2.connect(**pg_dsn)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto in server mode on loopback; boto3 finds it through AWS_ENDPOINT_URL_S3."""
+    from moto.server import ThreadedMotoServer
+
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    saved = {k: os.environ.get(k) for k in
+             ("AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION",
+              "AWS_SESSION_TOKEN", "AWS_PROFILE")}
+    os.environ.update({"AWS_ENDPOINT_URL_S3": url, "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"})
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.pop("AWS_PROFILE", None)
+    yield url
+    server.stop()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture
+def s3(s3_endpoint):
+    """A boto3 S3 client against the local server."""
+    import boto3
+    return boto3.client("s3", region_name="us-east-1")
+
+
+@pytest.fixture
+def bucket(s3):
+    """A fresh, empty bucket name per test."""
+    name = f"test-{uuid.uuid4().hex[:16]}"
+    s3.create_bucket(Bucket=name)
+    return name
