@@ -93,3 +93,23 @@ def bucket(s3):
     name = f"test-{uuid.uuid4().hex[:16]}"
     s3.create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture
+def dwh_config(pg_dsn, tmp_path):
+    """A dwhkit Config whose target is the fresh test database (type = postgres)."""
+    from dwhkit.config import ClusterConfig, Config, Secret
+
+    cfg_file = tmp_path / "dwh.cfg"
+    cfg_file.write_text("[TARGET]\ntype = postgres\n")
+    return Config(path=cfg_file, target_type="postgres",
+                  cluster=ClusterConfig(host=pg_dsn["host"], port=pg_dsn["port"], db_name=pg_dsn["dbname"],
+                                        db_user=pg_dsn["user"], db_password=Secret(pg_dsn["password"])))
+
+
+@pytest.fixture(scope="session")
+def stedi_sample(tmp_path_factory):
+    """The generated STEDI sample (deterministic), written once per session."""
+    from dwhkit.warehouses.stedi.sample import generate_sample
+
+    return generate_sample(tmp_path_factory.mktemp("stedi-sample"))

@@ -1,0 +1,58 @@
+"""What a warehouse is to dwhkit: its tables, where its landing data comes from, its steps and
+checks. Each warehouse lives in one folder under ``dwhkit/warehouses/``; adding one is one folder."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import ConfigError
+from .identifiers import quote_literal
+from .quality import Check
+
+WAREHOUSES = ("stedi",)
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    name: str
+    tables: list[tuple[str, str, str]]              # (table, zone, Redshift DDL)
+    sources: list[tuple[str, str, str]]             # (table, landing folder, COPY template)
+    transform_steps: list[tuple[str, str, list[str]]]  # (step, zone, Redshift statements)
+    reconciliation: list[tuple[str, str]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    generate_sample: Callable[[Path], Path] | None = None
+    description: str = ""
+
+    @property
+    def create_table_queries(self) -> list[str]:
+        return [ddl.strip() for _, _, ddl in self.tables]
+
+    @property
+    def drop_table_queries(self) -> list[str]:
+        return [f"DROP TABLE IF EXISTS {name} CASCADE" for name, _, _ in reversed(self.tables)]
+
+    def copy_queries(self, lake: str, iam_role: str = "", region: str = "") -> list[tuple[str, str]]:
+        """The COPY statements for a lake (an s3:// prefix, or a local folder on Postgres targets).
+
+        Values from config become SQL literals with quotes doubled, never raw text."""
+        if not lake:
+            raise ConfigError("no landing data: set [S3] lake in dwh.cfg, DWH_S3_LAKE, or pass --lake")
+        base = lake if "://" in lake else Path(lake).expanduser().resolve().as_uri()
+        auth = f"IAM_ROLE {quote_literal(iam_role)}" if iam_role else "IAM_ROLE default"
+        if region:
+            auth += f"\nREGION {quote_literal(region)}"
+        out = []
+        for table, folder, template in self.sources:
+            prefix = f"{base.rstrip('/')}/{folder}/{folder}-"
+            values = {folder: quote_literal(prefix)[1:-1], "auth": auth}
+            out.append((table, template.format(**values).strip()))
+        return out
+
+
+def get_warehouse(name: str) -> Warehouse:
+    if name not in WAREHOUSES:
+        raise ConfigError(f"unknown warehouse {name!r}; known: {', '.join(WAREHOUSES)}")
+    module = importlib.import_module(f"dwhkit.warehouses.{name}")
+    return module.WAREHOUSE

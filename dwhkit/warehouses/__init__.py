@@ -1,0 +1,1 @@
+"""Warehouses built on dwhkit, one folder each."""

@@ -1,0 +1,430 @@
+"""The STEDI Human Balance Analytics warehouse, in Amazon Redshift's SQL dialect.
+
+Every statement here is exactly what a Redshift cluster would be sent; on Postgres targets
+dwhkit translates it (and emulates COPY). Zones: landing (staging_*) → trusted (*_trusted)
+→ curated (customer_curated, machine_learning_curated) and a star schema (dim_*, fact_*).
+
+Privacy rule (hard): only customers whose *latest* record carries a research-consent date
+appear past landing, and only readings taken at or after that date.
+"""
+
+# -- landing ---------------------------------------------------------------------------------
+# Column names are the JSON keys folded to lower case, so COPY … JSON 'auto ignorecase' maps
+# them (v2022's `timeStamp` and v2023's `timestamp` both land in "timestamp").
+STAGING_CUSTOMER = """
+CREATE TABLE IF NOT EXISTS staging_customer (
+    customername              VARCHAR(256),
+    email                     VARCHAR(256),
+    phone                     VARCHAR(32),
+    birthday                  DATE,
+    serialnumber              VARCHAR(64),
+    registrationdate          TIMESTAMP,
+    lastupdatedate            TIMESTAMP,
+    sharewithresearchasofdate TIMESTAMP,
+    sharewithpublicasofdate   TIMESTAMP,
+    sharewithfriendsasofdate  TIMESTAMP
+) DISTSTYLE ALL
+"""
+
+STAGING_ACCELEROMETER = """
+CREATE TABLE IF NOT EXISTS staging_accelerometer (
+    "user"      VARCHAR(256),
+    "timestamp" BIGINT,
+    x           DOUBLE PRECISION,
+    y           DOUBLE PRECISION,
+    z           DOUBLE PRECISION
+) DISTKEY ("user") SORTKEY ("timestamp")
+"""
+
+# v2022's step-trainer files end every line with "}," — not a JSON stream Redshift accepts
+# (each comma is a load error, 240k of them, beyond MAXERROR's 100000 ceiling). So step-trainer
+# lines land verbatim, one per row, and are parsed in SQL: the same statements work on Redshift.
+STAGING_STEP_TRAINER = """
+CREATE TABLE IF NOT EXISTS staging_step_trainer (
+    raw_json VARCHAR(4096)
+) DISTSTYLE EVEN
+"""
+
+# -- trusted ---------------------------------------------------------------------------------
+CUSTOMER_TRUSTED = """
+CREATE TABLE IF NOT EXISTS customer_trusted (
+    email               VARCHAR(256) NOT NULL,
+    customer_name       VARCHAR(256),
+    phone               VARCHAR(32),
+    birthday            DATE,
+    serial_number       VARCHAR(64),
+    registration_at     TIMESTAMP,
+    last_update_at      TIMESTAMP,
+    research_consent_at TIMESTAMP NOT NULL,
+    public_consent_at   TIMESTAMP,
+    friends_consent_at  TIMESTAMP,
+    PRIMARY KEY (email)
+) DISTSTYLE ALL SORTKEY (email)
+"""
+
+DEVICE_REGISTRATION_TRUSTED = """
+CREATE TABLE IF NOT EXISTS device_registration_trusted (
+    serial_number       VARCHAR(64)  NOT NULL,
+    email               VARCHAR(256) NOT NULL,
+    PRIMARY KEY (serial_number, email)
+) DISTSTYLE ALL SORTKEY (serial_number)
+"""
+
+ACCELEROMETER_TRUSTED = """
+CREATE TABLE IF NOT EXISTS accelerometer_trusted (
+    email      VARCHAR(256)     NOT NULL,
+    reading_ms BIGINT           NOT NULL,
+    reading_at TIMESTAMP        NOT NULL,
+    x          DOUBLE PRECISION,
+    y          DOUBLE PRECISION,
+    z          DOUBLE PRECISION
+) DISTKEY (email) SORTKEY (reading_ms)
+"""
+
+STEP_TRAINER_TRUSTED = """
+CREATE TABLE IF NOT EXISTS step_trainer_trusted (
+    serial_number        VARCHAR(64) NOT NULL,
+    reading_ms           BIGINT      NOT NULL,
+    reading_at           TIMESTAMP   NOT NULL,
+    distance_from_object INTEGER
+) DISTKEY (serial_number) SORTKEY (reading_ms)
+"""
+
+# -- curated ---------------------------------------------------------------------------------
+CUSTOMER_CURATED = """
+CREATE TABLE IF NOT EXISTS customer_curated (
+    email               VARCHAR(256) NOT NULL,
+    customer_name       VARCHAR(256),
+    serial_number       VARCHAR(64),
+    registration_at     TIMESTAMP,
+    research_consent_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (email)
+) DISTSTYLE ALL SORTKEY (email)
+"""
+
+# No direct identifiers (name, email, phone, birthday, serial): pseudonymous keys into the
+# dimensions instead, and the consent date in force kept with each row for audit.
+MACHINE_LEARNING_CURATED = """
+CREATE TABLE IF NOT EXISTS machine_learning_curated (
+    customer_key         BIGINT    NOT NULL,
+    device_key           BIGINT    NOT NULL,
+    reading_ms           BIGINT    NOT NULL,
+    reading_at           TIMESTAMP NOT NULL,
+    distance_from_object INTEGER,
+    x                    DOUBLE PRECISION,
+    y                    DOUBLE PRECISION,
+    z                    DOUBLE PRECISION,
+    research_consent_at  TIMESTAMP NOT NULL
+) DISTKEY (customer_key) SORTKEY (reading_at)
+"""
+
+# -- star schema -----------------------------------------------------------------------------
+DIM_CUSTOMER = """
+CREATE TABLE IF NOT EXISTS dim_customer (
+    customer_key        BIGINT IDENTITY(1, 1),
+    email               VARCHAR(256) NOT NULL,
+    customer_name       VARCHAR(256),
+    phone               VARCHAR(32),
+    birthday            DATE,
+    registration_at     TIMESTAMP,
+    research_consent_at TIMESTAMP NOT NULL,
+    public_consent_at   TIMESTAMP,
+    friends_consent_at  TIMESTAMP,
+    PRIMARY KEY (customer_key)
+) DISTSTYLE ALL SORTKEY (email)
+"""
+
+DIM_DEVICE = """
+CREATE TABLE IF NOT EXISTS dim_device (
+    device_key    BIGINT IDENTITY(1, 1),
+    serial_number VARCHAR(64) NOT NULL,
+    PRIMARY KEY (device_key)
+) DISTSTYLE ALL SORTKEY (serial_number)
+"""
+
+DIM_TIME = """
+CREATE TABLE IF NOT EXISTS dim_time (
+    time_key   TIMESTAMP NOT NULL,
+    hour       SMALLINT  NOT NULL,
+    day        SMALLINT  NOT NULL,
+    week       SMALLINT  NOT NULL,
+    month      SMALLINT  NOT NULL,
+    year       SMALLINT  NOT NULL,
+    weekday    SMALLINT  NOT NULL,
+    PRIMARY KEY (time_key)
+) DISTSTYLE ALL SORTKEY (time_key)
+"""
+
+FACT_ACCELEROMETER_READING = """
+CREATE TABLE IF NOT EXISTS fact_accelerometer_reading (
+    customer_key BIGINT    NOT NULL,
+    time_key     TIMESTAMP NOT NULL,
+    reading_ms   BIGINT    NOT NULL,
+    x            DOUBLE PRECISION,
+    y            DOUBLE PRECISION,
+    z            DOUBLE PRECISION
+) DISTKEY (customer_key) SORTKEY (time_key)
+"""
+
+FACT_STEP_TRAINER_READING = """
+CREATE TABLE IF NOT EXISTS fact_step_trainer_reading (
+    device_key           BIGINT    NOT NULL,
+    time_key             TIMESTAMP NOT NULL,
+    reading_ms           BIGINT    NOT NULL,
+    distance_from_object INTEGER
+) DISTKEY (device_key) SORTKEY (time_key)
+"""
+
+# (table name, zone, DDL) in creation order.
+TABLES = [
+    ("staging_customer", "landing", STAGING_CUSTOMER),
+    ("staging_accelerometer", "landing", STAGING_ACCELEROMETER),
+    ("staging_step_trainer", "landing", STAGING_STEP_TRAINER),
+    ("customer_trusted", "trusted", CUSTOMER_TRUSTED),
+    ("device_registration_trusted", "trusted", DEVICE_REGISTRATION_TRUSTED),
+    ("accelerometer_trusted", "trusted", ACCELEROMETER_TRUSTED),
+    ("step_trainer_trusted", "trusted", STEP_TRAINER_TRUSTED),
+    ("customer_curated", "curated", CUSTOMER_CURATED),
+    ("dim_customer", "star", DIM_CUSTOMER),
+    ("dim_device", "star", DIM_DEVICE),
+    ("dim_time", "star", DIM_TIME),
+    ("fact_accelerometer_reading", "star", FACT_ACCELEROMETER_READING),
+    ("fact_step_trainer_reading", "star", FACT_STEP_TRAINER_READING),
+    ("machine_learning_curated", "curated", MACHINE_LEARNING_CURATED),
+]
+
+create_table_queries = [ddl.strip() for _, _, ddl in TABLES]
+drop_table_queries = [f"DROP TABLE IF EXISTS {name} CASCADE" for name, _, _ in reversed(TABLES)]
+
+# -- COPY (templates: {customer}, {accelerometer}, {step_trainer}, {auth}) ------------------------
+# Each FROM is a key prefix `<source>/<source>-`: it matches the landing files and leaves out
+# stray objects such as v2022's `accelerometer/test-accelerometer.json` (6 test rows).
+COPY_CUSTOMER = """
+COPY staging_customer
+FROM '{customer}'
+{auth}
+FORMAT AS JSON 'auto ignorecase'
+TIMEFORMAT 'epochmillisecs'
+COMPUPDATE OFF STATUPDATE OFF
+"""
+
+COPY_ACCELEROMETER = """
+COPY staging_accelerometer
+FROM '{accelerometer}'
+{auth}
+FORMAT AS JSON 'auto ignorecase'
+COMPUPDATE OFF STATUPDATE OFF
+"""
+
+# One line per row: a delimiter that never occurs in the data (ASCII RS, octal 036).
+COPY_STEP_TRAINER = """
+COPY staging_step_trainer (raw_json)
+FROM '{step_trainer}'
+{auth}
+DELIMITER '\\036'
+IGNOREBLANKLINES
+COMPUPDATE OFF STATUPDATE OFF
+"""
+
+copy_table_templates = [
+    ("staging_customer", COPY_CUSTOMER),
+    ("staging_accelerometer", COPY_ACCELEROMETER),
+    ("staging_step_trainer", COPY_STEP_TRAINER),
+]
+
+# -- transformations ---------------------------------------------------------------------------
+# Reading times are epoch milliseconds; this is their TIMESTAMP (exact to the millisecond).
+EPOCH_MS = "TIMESTAMP 'epoch' + {col} * INTERVAL '1 millisecond'"
+
+# The step-trainer fields, parsed from the landed line (trailing comma removed). The third
+# argument (null_if_invalid) turns a malformed line into NULLs, which the WHERE then drops.
+STEP_FIELDS = """
+SELECT JSON_EXTRACT_PATH_TEXT(RTRIM(raw_json, ','), 'serialNumber', TRUE) AS serial_number,
+       CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(RTRIM(raw_json, ','), 'sensorReadingTime', TRUE), '') AS BIGINT) AS reading_ms,
+       CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(RTRIM(raw_json, ','), 'distanceFromObject', TRUE), '') AS INTEGER) AS distance_from_object
+FROM staging_step_trainer
+"""
+
+# A customer is their email (v2022 repeats emails: the same person registering again). Their
+# latest record (by lastUpdateDate) states their current choice: consent there or nowhere.
+LATEST_CUSTOMER = """
+SELECT *
+FROM (
+    SELECT s.*,
+           LOWER(TRIM(s.email)) AS email_key,
+           ROW_NUMBER() OVER (PARTITION BY LOWER(TRIM(s.email))
+                              ORDER BY s.lastupdatedate DESC, s.registrationdate DESC, s.serialnumber) AS recency
+    FROM staging_customer s
+    WHERE s.email IS NOT NULL
+) ranked
+WHERE recency = 1
+"""
+
+INSERT_CUSTOMER_TRUSTED = f"""
+INSERT INTO customer_trusted (email, customer_name, phone, birthday, serial_number, registration_at,
+                              last_update_at, research_consent_at, public_consent_at, friends_consent_at)
+SELECT email_key, customername, phone, birthday, serialnumber, registrationdate,
+       lastupdatedate, sharewithresearchasofdate, sharewithpublicasofdate, sharewithfriendsasofdate
+FROM ({LATEST_CUSTOMER}) latest
+WHERE sharewithresearchasofdate IS NOT NULL
+"""
+
+INSERT_DEVICE_REGISTRATION_TRUSTED = """
+INSERT INTO device_registration_trusted (serial_number, email)
+SELECT DISTINCT s.serialnumber, c.email
+FROM staging_customer s
+JOIN customer_trusted c ON c.email = LOWER(TRIM(s.email))
+WHERE s.serialnumber IS NOT NULL
+"""
+
+INSERT_ACCELEROMETER_TRUSTED = f"""
+INSERT INTO accelerometer_trusted (email, reading_ms, reading_at, x, y, z)
+SELECT DISTINCT c.email, a."timestamp", {EPOCH_MS.format(col='a."timestamp"')}, a.x, a.y, a.z
+FROM staging_accelerometer a
+JOIN customer_trusted c ON c.email = LOWER(TRIM(a."user"))
+WHERE a."timestamp" IS NOT NULL
+  AND {EPOCH_MS.format(col='a."timestamp"')} >= c.research_consent_at
+"""
+
+# A device's readings are trusted only when every customer registered with it consents
+# (v2022 reuses serial numbers across customers), and only from the latest consent on.
+DEVICE_CONSENT = """
+SELECT s.serialnumber AS serial_number, MAX(c.research_consent_at) AS consent_at
+FROM staging_customer s
+LEFT JOIN customer_trusted c ON c.email = LOWER(TRIM(s.email))
+WHERE s.serialnumber IS NOT NULL
+GROUP BY s.serialnumber
+HAVING COUNT(*) = COUNT(c.email)
+"""
+
+INSERT_STEP_TRAINER_TRUSTED = f"""
+INSERT INTO step_trainer_trusted (serial_number, reading_ms, reading_at, distance_from_object)
+SELECT DISTINCT r.serial_number, r.reading_ms, {EPOCH_MS.format(col='r.reading_ms')}, r.distance_from_object
+FROM ({STEP_FIELDS}) r
+JOIN ({DEVICE_CONSENT}) d ON d.serial_number = r.serial_number
+WHERE r.reading_ms IS NOT NULL
+  AND {EPOCH_MS.format(col='r.reading_ms')} >= d.consent_at
+"""
+
+INSERT_CUSTOMER_CURATED = """
+INSERT INTO customer_curated (email, customer_name, serial_number, registration_at, research_consent_at)
+SELECT c.email, c.customer_name, c.serial_number, c.registration_at, c.research_consent_at
+FROM customer_trusted c
+WHERE EXISTS (SELECT 1 FROM accelerometer_trusted a WHERE a.email = c.email)
+"""
+
+# Dimensions are merged, never blindly appended: rerunning the ETL keeps their keys and counts.
+# A customer who withdrew consent is deleted (and so vanishes from every fact on rebuild).
+# Birthdays before 1900-01-02 (the source's placeholders and absurd years like 1399) are unknown.
+DIM_CUSTOMER_MERGE = [
+    "DELETE FROM dim_customer WHERE email NOT IN (SELECT email FROM customer_trusted)",
+    """
+UPDATE dim_customer
+SET customer_name = c.customer_name,
+    phone = c.phone,
+    birthday = CASE WHEN c.birthday >= DATE '1900-01-02' THEN c.birthday END,
+    registration_at = c.registration_at,
+    research_consent_at = c.research_consent_at,
+    public_consent_at = c.public_consent_at,
+    friends_consent_at = c.friends_consent_at
+FROM customer_trusted c
+WHERE dim_customer.email = c.email
+""",
+    """
+INSERT INTO dim_customer (email, customer_name, phone, birthday, registration_at,
+                          research_consent_at, public_consent_at, friends_consent_at)
+SELECT c.email, c.customer_name, c.phone,
+       CASE WHEN c.birthday >= DATE '1900-01-02' THEN c.birthday END,
+       c.registration_at, c.research_consent_at, c.public_consent_at, c.friends_consent_at
+FROM customer_trusted c
+WHERE NOT EXISTS (SELECT 1 FROM dim_customer d WHERE d.email = c.email)
+""",
+]
+
+DIM_DEVICE_MERGE = [
+    """
+DELETE FROM dim_device
+WHERE serial_number NOT IN (SELECT serial_number FROM device_registration_trusted)
+""",
+    """
+INSERT INTO dim_device (serial_number)
+SELECT DISTINCT r.serial_number
+FROM device_registration_trusted r
+WHERE NOT EXISTS (SELECT 1 FROM dim_device d WHERE d.serial_number = r.serial_number)
+""",
+]
+
+DIM_TIME_MERGE = [
+    """
+INSERT INTO dim_time (time_key, hour, day, week, month, year, weekday)
+SELECT t.time_key,
+       EXTRACT(hour FROM t.time_key), EXTRACT(day FROM t.time_key), EXTRACT(week FROM t.time_key),
+       EXTRACT(month FROM t.time_key), EXTRACT(year FROM t.time_key), DATE_PART(dow, t.time_key)
+FROM (
+    SELECT DATE_TRUNC('second', reading_at) AS time_key FROM accelerometer_trusted
+    UNION
+    SELECT DATE_TRUNC('second', reading_at) FROM step_trainer_trusted
+) t
+WHERE NOT EXISTS (SELECT 1 FROM dim_time d WHERE d.time_key = t.time_key)
+""",
+]
+
+FACTS_REBUILD = [
+    "DELETE FROM fact_accelerometer_reading",
+    """
+INSERT INTO fact_accelerometer_reading (customer_key, time_key, reading_ms, x, y, z)
+SELECT d.customer_key, DATE_TRUNC('second', a.reading_at), a.reading_ms, a.x, a.y, a.z
+FROM accelerometer_trusted a
+JOIN dim_customer d ON d.email = a.email
+""",
+    "DELETE FROM fact_step_trainer_reading",
+    """
+INSERT INTO fact_step_trainer_reading (device_key, time_key, reading_ms, distance_from_object)
+SELECT d.device_key, DATE_TRUNC('second', s.reading_at), s.reading_ms, s.distance_from_object
+FROM step_trainer_trusted s
+JOIN dim_device d ON d.serial_number = s.serial_number
+""",
+]
+
+# Each step-trainer reading is paired with the accelerometer readings taken at the same instant
+# by the one consenting customer registered with that device. Where two registered customers
+# both have readings at that instant the owner is ambiguous and the reading is left out.
+STEP_READING_OWNER = """
+SELECT s.serial_number, s.reading_ms, MIN(a.email) AS email
+FROM step_trainer_trusted s
+JOIN device_registration_trusted r ON r.serial_number = s.serial_number
+JOIN accelerometer_trusted a ON a.email = r.email AND a.reading_ms = s.reading_ms
+GROUP BY s.serial_number, s.reading_ms
+HAVING COUNT(DISTINCT a.email) = 1
+"""
+
+ML_REBUILD = [
+    "DELETE FROM machine_learning_curated",
+    f"""
+INSERT INTO machine_learning_curated (customer_key, device_key, reading_ms, reading_at, distance_from_object,
+                                      x, y, z, research_consent_at)
+SELECT dc.customer_key, dd.device_key, s.reading_ms, s.reading_at, s.distance_from_object,
+       a.x, a.y, a.z, dc.research_consent_at
+FROM step_trainer_trusted s
+JOIN ({STEP_READING_OWNER}) o ON o.serial_number = s.serial_number AND o.reading_ms = s.reading_ms
+JOIN accelerometer_trusted a ON a.email = o.email AND a.reading_ms = s.reading_ms
+JOIN dim_customer dc ON dc.email = o.email
+JOIN dim_device dd ON dd.serial_number = s.serial_number
+""",
+]
+
+# (step name, zone, statements): each step runs in one transaction.
+TRANSFORM_STEPS = [
+    ("trusted zone", "trusted", [
+        "DELETE FROM customer_trusted", INSERT_CUSTOMER_TRUSTED,
+        "DELETE FROM device_registration_trusted", INSERT_DEVICE_REGISTRATION_TRUSTED,
+        "DELETE FROM accelerometer_trusted", INSERT_ACCELEROMETER_TRUSTED,
+        "DELETE FROM step_trainer_trusted", INSERT_STEP_TRAINER_TRUSTED,
+    ]),
+    ("curated customers", "curated", ["DELETE FROM customer_curated", INSERT_CUSTOMER_CURATED]),
+    ("dimensions", "star", DIM_CUSTOMER_MERGE + DIM_DEVICE_MERGE + DIM_TIME_MERGE),
+    ("facts", "star", FACTS_REBUILD),
+    ("machine learning table", "curated", ML_REBUILD),
+]
+
+insert_table_queries = [stmt.strip() for _, _, stmts in TRANSFORM_STEPS for stmt in stmts]

@@ -1,0 +1,10 @@
+"""Load the landing data and fill the trusted, curated and star-schema tables; print the report.
+
+    python etl.py [--lake s3://bucket/prefix | --lake ../shared/data/stedi/v2023_reduced] [--json]
+"""
+import sys
+
+from dwhkit.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(["etl", *sys.argv[1:]]))
