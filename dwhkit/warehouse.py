@@ -3,6 +3,7 @@ checks. Each warehouse lives in one folder under ``dwhkit/warehouses/``; adding 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -11,14 +12,12 @@ from .errors import ConfigError
 from .identifiers import quote_literal
 from .quality import Check
 
-WAREHOUSES = ("stedi",)
-
 
 @dataclass(frozen=True)
 class Warehouse:
     name: str
     tables: list[tuple[str, str, str]]              # (table, zone, Redshift DDL)
-    sources: list[tuple[str, str, str]]             # (table, landing folder, COPY template)
+    sources: list[tuple[str, str, str]]             # (table, key prefix under the lake, COPY template)
     transform_steps: list[tuple[str, str, list[str]]]  # (step, zone, Redshift statements)
     reconciliation: list[tuple[str, str]] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
@@ -44,15 +43,22 @@ class Warehouse:
         if region:
             auth += f"\nREGION {quote_literal(region)}"
         out = []
-        for table, folder, template in self.sources:
-            prefix = f"{base.rstrip('/')}/{folder}/{folder}-"
-            values = {folder: quote_literal(prefix)[1:-1], "auth": auth}
-            out.append((table, template.format(**values).strip()))
+        for table, key_prefix, template in self.sources:
+            source = quote_literal(f"{base.rstrip('/')}/{key_prefix}")[1:-1]
+            out.append((table, template.format(source=source, auth=auth).strip()))
         return out
 
 
+def warehouse_names() -> list[str]:
+    """Every folder under dwhkit/warehouses/ is a warehouse."""
+    from . import warehouses
+
+    return sorted(m.name for m in pkgutil.iter_modules(warehouses.__path__) if m.ispkg)
+
+
 def get_warehouse(name: str) -> Warehouse:
-    if name not in WAREHOUSES:
-        raise ConfigError(f"unknown warehouse {name!r}; known: {', '.join(WAREHOUSES)}")
+    names = warehouse_names()
+    if name not in names:
+        raise ConfigError(f"unknown warehouse {name!r}; known: {', '.join(names)}")
     module = importlib.import_module(f"dwhkit.warehouses.{name}")
     return module.WAREHOUSE

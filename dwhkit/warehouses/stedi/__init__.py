@@ -9,9 +9,9 @@ WAREHOUSE = Warehouse(
     name="stedi",
     tables=sql.TABLES,
     sources=[
-        ("staging_customer", "customer", sql.COPY_CUSTOMER),
-        ("staging_accelerometer", "accelerometer", sql.COPY_ACCELEROMETER),
-        ("staging_step_trainer", "step_trainer", sql.COPY_STEP_TRAINER),
+        ("staging_customer", "customer/customer-", sql.COPY_CUSTOMER),
+        ("staging_accelerometer", "accelerometer/accelerometer-", sql.COPY_ACCELEROMETER),
+        ("staging_step_trainer", "step_trainer/step_trainer-", sql.COPY_STEP_TRAINER),
     ],
     transform_steps=sql.TRANSFORM_STEPS,
     reconciliation=RECONCILIATION,

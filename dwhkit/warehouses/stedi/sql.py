@@ -196,12 +196,12 @@ TABLES = [
 create_table_queries = [ddl.strip() for _, _, ddl in TABLES]
 drop_table_queries = [f"DROP TABLE IF EXISTS {name} CASCADE" for name, _, _ in reversed(TABLES)]
 
-# -- COPY (templates: {customer}, {accelerometer}, {step_trainer}, {auth}) ------------------------
+# -- COPY (templates: {source} is the key prefix, {auth} the authorisation) -----------------------
 # Each FROM is a key prefix `<source>/<source>-`: it matches the landing files and leaves out
 # stray objects such as v2022's `accelerometer/test-accelerometer.json` (6 test rows).
 COPY_CUSTOMER = """
 COPY staging_customer
-FROM '{customer}'
+FROM '{source}'
 {auth}
 FORMAT AS JSON 'auto ignorecase'
 TIMEFORMAT 'epochmillisecs'
@@ -210,7 +210,7 @@ COMPUPDATE OFF STATUPDATE OFF
 
 COPY_ACCELEROMETER = """
 COPY staging_accelerometer
-FROM '{accelerometer}'
+FROM '{source}'
 {auth}
 FORMAT AS JSON 'auto ignorecase'
 COMPUPDATE OFF STATUPDATE OFF
@@ -219,18 +219,13 @@ COMPUPDATE OFF STATUPDATE OFF
 # One line per row: a delimiter that never occurs in the data (ASCII RS, octal 036).
 COPY_STEP_TRAINER = """
 COPY staging_step_trainer (raw_json)
-FROM '{step_trainer}'
+FROM '{source}'
 {auth}
 DELIMITER '\\036'
 IGNOREBLANKLINES
 COMPUPDATE OFF STATUPDATE OFF
 """
 
-copy_table_templates = [
-    ("staging_customer", COPY_CUSTOMER),
-    ("staging_accelerometer", COPY_ACCELEROMETER),
-    ("staging_step_trainer", COPY_STEP_TRAINER),
-]
 
 # -- transformations ---------------------------------------------------------------------------
 # Reading times are epoch milliseconds; this is their TIMESTAMP (exact to the millisecond).
