@@ -18,6 +18,8 @@ class Credentials:
     access_key_id: str | None = field(default=None, repr=False)
     secret_access_key: str | None = field(default=None, repr=False)
     session_token: str | None = field(default=None, repr=False)
+    # client-side encryption key: MASTER_SYMMETRIC_KEY or the credentials string's master_symmetric_key
+    master_symmetric_key: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,40 @@ class CopyCommand:
     job: tuple[str, ...] | None = None
     # the statement as written, secrets masked, for error messages and stl tables
     text: str = ""
+    # added after the loader shipped (kept last so positional construction still works)
+    serializetojson: bool = False                # PARQUET/ORC nested columns into SUPER
+    simplify: str | None = None                  # SHAPEFILE SIMPLIFY: 'auto' (oversized only) | 'all'
+    simplify_tolerance: float | None = None      # SIMPLIFY [AUTO] max_tolerance
+
+
+@dataclass(frozen=True)
+class UnloadCommand:
+    """The parsed form of a Redshift UNLOAD statement. Every option is ``None`` when not given,
+    so the writer applies Redshift's default and can tell it from an explicit choice."""
+
+    query: str                                   # the SELECT, quotes un-doubled
+    destination: str                             # 's3://bucket/name-prefix'
+    credentials: Credentials = field(default_factory=Credentials)
+    format: str | None = None                    # None = pipe-delimited text | CSV | JSON | PARQUET
+    partition_by: tuple[str, ...] | None = None
+    partition_include: bool | None = None
+    manifest: bool | None = None
+    manifest_verbose: bool | None = None
+    header: bool | None = None
+    delimiter: str | None = None                 # decoded: '\t' is a tab
+    fixedwidth_spec: str | None = None
+    encrypted: bool | None = None
+    encrypted_auto: bool | None = None
+    kms_key_id: str | None = None
+    compression: str | None = None               # GZIP | BZIP2 | ZSTD
+    addquotes: bool | None = None
+    null_as: str | None = None
+    escape: bool | None = None
+    allowoverwrite: bool | None = None
+    cleanpath: bool | None = None
+    parallel: bool | None = None                 # PARALLEL OFF/FALSE -> False
+    maxfilesize_mb: float | None = None          # MAXFILESIZE in MB (GB converted, 1 GB = 1024 MB)
+    rowgroupsize_mb: float | None = None
+    region: str | None = None
+    extension: str | None = None
+    text: str = ""                               # the statement as written, secrets masked

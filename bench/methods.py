@@ -1,0 +1,179 @@
+"""The ways of loading one dataset that the benchmark compares. Each returns (rows, seconds),
+timing only the load itself (table emptied beforehand)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from dataclasses import dataclass
+
+import boto3
+import psycopg2
+from psycopg2.extras import execute_values
+
+from bench.datasets import Dataset
+
+BUCKET = "bench"
+
+
+@dataclass(frozen=True)
+class Context:
+    dsn: dict
+    dataset: Dataset
+    peer_rows: int
+
+
+def _conn(ctx):
+    return psycopg2.connect(**ctx.dsn)
+
+
+def _reset(ctx):
+    with _conn(ctx) as conn, conn.cursor() as cur:
+        cur.execute(f"TRUNCATE {ctx.dataset.table}")
+
+
+def _count(ctx) -> int:
+    with _conn(ctx) as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {ctx.dataset.table}")
+        return cur.fetchone()[0]
+
+
+def prepare(ctx: Context) -> None:
+    """Create the table and upload the inputs to the local S3 server."""
+    ds = ctx.dataset
+    with _conn(ctx) as conn, conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {ds.table}")
+        cur.execute(ds.ddl)
+    s3 = boto3.client("s3")
+    try:
+        s3.create_bucket(Bucket=BUCKET)
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    for path in ds.inputs:
+        s3.upload_file(str(path), BUCKET, f"{ds.name}/{path.name}")
+
+
+def _timed(ctx, load) -> tuple[int, float]:
+    _reset(ctx)
+    started = time.perf_counter()
+    load()
+    seconds = time.perf_counter() - started
+    return _count(ctx), seconds
+
+
+def reference(ctx: Context):
+    """Postgres's own server-side CSV COPY of the same rows, pre-converted."""
+    ds = ctx.dataset
+
+    def load():
+        with _conn(ctx) as conn, conn.cursor() as cur:
+            cur.execute(f"COPY {ds.table} FROM %s WITH ({ds.reference_options})", (str(ds.reference_csv),))
+    return _timed(ctx, load)
+
+
+def _dwhkit_copy(ctx: Context, source: str):
+    from dwhkit.targets.postgres import PostgresTarget
+
+    ds = ctx.dataset
+    d = ctx.dsn
+    target = PostgresTarget(d["host"], d["port"], d["dbname"], d["user"], d["password"])
+
+    def load():
+        conn = target.connect()
+        cur = conn.cursor()
+        cur.execute(f"COPY {ds.table} FROM '{source}' IAM_ROLE default {ds.copy_options}")
+        conn.commit()
+        conn.close()
+    return _timed(ctx, load)
+
+
+def dwhkit_s3(ctx: Context):
+    return _dwhkit_copy(ctx, f"s3://{BUCKET}/{ctx.dataset.name}/")
+
+
+def dwhkit_local(ctx: Context):
+    return _dwhkit_copy(ctx, ctx.dataset.inputs[0].parent.as_uri() + "/" + ctx.dataset.inputs[0].name.split("-")[0])
+
+
+def _json_to_copy(ctx: Context, loads):
+    ds = ctx.dataset
+
+    def load():
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        for path in ds.inputs:
+            with open(path, "rb") as fh:
+                for line in fh:
+                    rec = loads(line)
+                    w.writerow([rec.get(c) for c in ds.columns])
+        buf.seek(0)
+        with _conn(ctx) as conn, conn.cursor() as cur:
+            cur.copy_expert(f"COPY {ds.table} FROM STDIN WITH (FORMAT csv)", buf)
+    return _timed(ctx, load)
+
+
+def stdlib_json_copy(ctx: Context):
+    return _json_to_copy(ctx, json.loads)
+
+
+def orjson_copy(ctx: Context):
+    import orjson
+
+    return _json_to_copy(ctx, orjson.loads)
+
+
+def _peer_rows(ctx: Context) -> list[dict]:
+    import orjson
+
+    rows = []
+    with open(ctx.dataset.inputs[0], "rb") as fh:
+        for line in fh:
+            rows.append(orjson.loads(line))
+            if len(rows) >= ctx.peer_rows:
+                break
+    return rows
+
+
+def psycopg2_execute_values(ctx: Context):
+    ds = ctx.dataset
+    rows = [tuple(r.get(c) for c in ds.columns) for r in _peer_rows(ctx)]
+    cols = ", ".join(f'"{c}"' for c in ds.columns)
+
+    def load():
+        with _conn(ctx) as conn, conn.cursor() as cur:
+            execute_values(cur, f"INSERT INTO {ds.table} ({cols}) VALUES %s", rows, page_size=1000)
+    return _timed(ctx, load)
+
+
+def pandas_to_sql(ctx: Context):
+    import pandas as pd
+    import sqlalchemy
+
+    ds = ctx.dataset
+    d = ctx.dsn
+    engine = sqlalchemy.create_engine(
+        f"postgresql+psycopg2://{d['user']}:{d['password']}@{d['host']}:{d['port']}/{d['dbname']}")
+
+    def load():
+        frame = pd.read_json(ds.inputs[0], lines=True, nrows=ctx.peer_rows)
+        frame.to_sql(ds.table, engine, if_exists="append", index=False, method="multi", chunksize=1000)
+    result = _timed(ctx, load)
+    engine.dispose()
+    return result
+
+
+REGISTRY = {
+    "reference": reference,
+    "dwhkit-s3": dwhkit_s3,
+    "dwhkit-local": dwhkit_local,
+    "stdlib-json-copy": stdlib_json_copy,
+    "orjson-copy": orjson_copy,
+    "psycopg2-execute_values": psycopg2_execute_values,
+    "pandas-to_sql": pandas_to_sql,
+}
+METHODS = {
+    "stedi": ["reference", "dwhkit-s3", "dwhkit-local", "stdlib-json-copy", "orjson-copy",
+              "psycopg2-execute_values", "pandas-to_sql"],
+    "criteo": ["reference", "dwhkit-s3", "dwhkit-local"],
+}
