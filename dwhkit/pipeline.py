@@ -11,6 +11,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from .errors import PipelineError
 from .warehouse import Warehouse
@@ -49,6 +50,7 @@ class StepResult:
     rows_loaded: int | None = None
     rows_rejected: int = 0
     files: list[str] = field(default_factory=list)
+    finished_at: datetime | None = None  # UTC, naive like Redshift's TIMESTAMP
 
 
 def etl_steps(warehouse: Warehouse, lake: str, iam_role: str = "", region: str = "") -> list[Step]:
@@ -81,6 +83,7 @@ def run_step(conn, step: Step) -> StepResult:
         with contextlib.suppress(Exception):
             cur.close()
     result.seconds = time.perf_counter() - started
+    result.finished_at = datetime.now(timezone.utc).replace(tzinfo=None)
     return result
 
 
@@ -91,8 +94,9 @@ def record_run(conn, warehouse: str, results: list[StepResult]) -> str:
     cur.execute(ETL_LOG_DDL)
     for r in results:
         cur.execute("INSERT INTO dwhkit_etl_log (run_id, warehouse, step, zone, table_name, rows_loaded, "
-                    "rows_rejected, seconds) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    (run_id, warehouse, r.name, r.zone, r.table, r.rows_loaded, r.rows_rejected, r.seconds))
+                    "rows_rejected, seconds, finished_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (run_id, warehouse, r.name, r.zone, r.table, r.rows_loaded, r.rows_rejected, r.seconds,
+                     r.finished_at))
     conn.commit()
     cur.close()
     return run_id

@@ -11,12 +11,14 @@ appear past landing, and only readings taken at or after that date.
 # -- landing ---------------------------------------------------------------------------------
 # Column names are the JSON keys folded to lower case, so COPY … JSON 'auto ignorecase' maps
 # them (v2022's `timeStamp` and v2023's `timestamp` both land in "timestamp").
+# birthDay lands as text: v2023 holds '993-01-01', which a DATE column would reject, and with
+# it the whole customer record. It becomes a DATE in the trusted zone (see BIRTHDAY).
 STAGING_CUSTOMER = """
 CREATE TABLE IF NOT EXISTS staging_customer (
     customername              VARCHAR(256),
     email                     VARCHAR(256),
     phone                     VARCHAR(32),
-    birthday                  DATE,
+    birthday                  VARCHAR(32),
     serialnumber              VARCHAR(64),
     registrationdate          TIMESTAMP,
     lastupdatedate            TIMESTAMP,
@@ -130,6 +132,7 @@ CREATE TABLE IF NOT EXISTS dim_customer (
     research_consent_at TIMESTAMP NOT NULL,
     public_consent_at   TIMESTAMP,
     friends_consent_at  TIMESTAMP,
+    birth_year          SMALLINT,
     PRIMARY KEY (customer_key)
 ) DISTSTYLE ALL SORTKEY (email)
 """
@@ -153,6 +156,20 @@ CREATE TABLE IF NOT EXISTS dim_time (
     weekday    SMALLINT  NOT NULL,
     PRIMARY KEY (time_key)
 ) DISTSTYLE ALL SORTKEY (time_key)
+"""
+
+# The calendar at day grain: one row per day that has a reading.
+DIM_DATE = """
+CREATE TABLE IF NOT EXISTS dim_date (
+    date_key   DATE     NOT NULL,
+    day        SMALLINT NOT NULL,
+    week       SMALLINT NOT NULL,
+    month      SMALLINT NOT NULL,
+    quarter    SMALLINT NOT NULL,
+    year       SMALLINT NOT NULL,
+    weekday    SMALLINT NOT NULL,
+    PRIMARY KEY (date_key)
+) DISTSTYLE ALL SORTKEY (date_key)
 """
 
 FACT_ACCELEROMETER_READING = """
@@ -188,6 +205,7 @@ TABLES = [
     ("dim_customer", "star", DIM_CUSTOMER),
     ("dim_device", "star", DIM_DEVICE),
     ("dim_time", "star", DIM_TIME),
+    ("dim_date", "star", DIM_DATE),
     ("fact_accelerometer_reading", "star", FACT_ACCELEROMETER_READING),
     ("fact_step_trainer_reading", "star", FACT_STEP_TRAINER_READING),
     ("machine_learning_curated", "curated", MACHINE_LEARNING_CURATED),
@@ -255,10 +273,13 @@ FROM (
 WHERE recency = 1
 """
 
+# A birthday is a date only when written YYYY-MM-DD; anything else ('993-01-01') is unknown.
+BIRTHDAY = "CASE WHEN birthday ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN CAST(birthday AS DATE) END"
+
 INSERT_CUSTOMER_TRUSTED = f"""
 INSERT INTO customer_trusted (email, customer_name, phone, birthday, serial_number, registration_at,
                               last_update_at, research_consent_at, public_consent_at, friends_consent_at)
-SELECT email_key, customername, phone, birthday, serialnumber, registrationdate,
+SELECT email_key, customername, phone, {BIRTHDAY}, serialnumber, registrationdate,
        lastupdatedate, sharewithresearchasofdate, sharewithpublicasofdate, sharewithfriendsasofdate
 FROM ({LATEST_CUSTOMER}) latest
 WHERE sharewithresearchasofdate IS NOT NULL
@@ -321,16 +342,18 @@ SET customer_name = c.customer_name,
     registration_at = c.registration_at,
     research_consent_at = c.research_consent_at,
     public_consent_at = c.public_consent_at,
-    friends_consent_at = c.friends_consent_at
+    friends_consent_at = c.friends_consent_at,
+    birth_year = CASE WHEN c.birthday >= DATE '1900-01-02' THEN EXTRACT(year FROM c.birthday) END
 FROM customer_trusted c
 WHERE dim_customer.email = c.email
 """,
     """
 INSERT INTO dim_customer (email, customer_name, phone, birthday, registration_at,
-                          research_consent_at, public_consent_at, friends_consent_at)
+                          research_consent_at, public_consent_at, friends_consent_at, birth_year)
 SELECT c.email, c.customer_name, c.phone,
        CASE WHEN c.birthday >= DATE '1900-01-02' THEN c.birthday END,
-       c.registration_at, c.research_consent_at, c.public_consent_at, c.friends_consent_at
+       c.registration_at, c.research_consent_at, c.public_consent_at, c.friends_consent_at,
+       CASE WHEN c.birthday >= DATE '1900-01-02' THEN EXTRACT(year FROM c.birthday) END
 FROM customer_trusted c
 WHERE NOT EXISTS (SELECT 1 FROM dim_customer d WHERE d.email = c.email)
 """,
@@ -361,6 +384,17 @@ FROM (
     SELECT DATE_TRUNC('second', reading_at) FROM step_trainer_trusted
 ) t
 WHERE NOT EXISTS (SELECT 1 FROM dim_time d WHERE d.time_key = t.time_key)
+""",
+]
+
+DIM_DATE_MERGE = [
+    """
+INSERT INTO dim_date (date_key, day, week, month, quarter, year, weekday)
+SELECT d.date_key,
+       EXTRACT(day FROM d.date_key), EXTRACT(week FROM d.date_key), EXTRACT(month FROM d.date_key),
+       EXTRACT(quarter FROM d.date_key), EXTRACT(year FROM d.date_key), DATE_PART(dow, d.date_key)
+FROM (SELECT DISTINCT CAST(time_key AS DATE) AS date_key FROM dim_time) d
+WHERE NOT EXISTS (SELECT 1 FROM dim_date x WHERE x.date_key = d.date_key)
 """,
 ]
 
@@ -417,7 +451,7 @@ TRANSFORM_STEPS = [
         "DELETE FROM step_trainer_trusted", INSERT_STEP_TRAINER_TRUSTED,
     ]),
     ("curated customers", "curated", ["DELETE FROM customer_curated", INSERT_CUSTOMER_CURATED]),
-    ("dimensions", "star", DIM_CUSTOMER_MERGE + DIM_DEVICE_MERGE + DIM_TIME_MERGE),
+    ("dimensions", "star", DIM_CUSTOMER_MERGE + DIM_DEVICE_MERGE + DIM_TIME_MERGE + DIM_DATE_MERGE),
     ("facts", "star", FACTS_REBUILD),
     ("machine learning table", "curated", ML_REBUILD),
 ]
