@@ -1,0 +1,131 @@
+"""Two small sqlglot dialects: what we read (Redshift, plus the DDL sqlglot 30 misses) and what
+we write (Postgres 15 with Redshift's semantics for the functions that differ).
+
+Each override merges onto the parent's table, as sqlglot's own dialects do, with the AWS
+Redshift developer-guide page it implements beside it.
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.dialects.redshift import Redshift
+from sqlglot.generators.postgres import PostgresGenerator
+from sqlglot.parsers.redshift import RedshiftParser
+
+from dwhkit.compat import functions as fn
+
+
+# -- nodes sqlglot has no class for ----------------------------------------------------------
+class ColumnDistKey(exp.Expression, exp.ColumnConstraintKind):
+    """Column-level DISTKEY (r_CREATE_TABLE_NEW): a distribution hint, no Postgres meaning."""
+
+    arg_types = {}
+
+
+class ColumnSortKey(exp.Expression, exp.ColumnConstraintKind):
+    """Column-level SORTKEY (r_CREATE_TABLE_NEW): a storage hint, no Postgres meaning."""
+
+    arg_types = {}
+
+
+class TableEncode(exp.Property):
+    """Table-level ENCODE AUTO (r_CREATE_TABLE_NEW)."""
+
+    arg_types = {"this": True}
+
+
+class DatePart(exp.Expression, exp.Func):
+    """DATE_PART(part, x): kept apart from EXTRACT because their results differ for seconds
+    (r_DATE_PART_function vs r_EXTRACT_function)."""
+
+    arg_types = {"this": True, "expression": True}
+
+
+class JsonExtractPathText(exp.Expression, exp.Func):
+    """JSON_EXTRACT_PATH_TEXT(json_string, path_elem [, ...] [, null_if_invalid]), raw arguments."""
+
+    arg_types = {"this": True, "expressions": True}
+    is_var_len_args = True
+
+
+class GetDate(exp.Expression, exp.Func):
+    """GETDATE(): apart from CURRENT_TIMESTAMP, which sqlglot folds it into (r_GETDATE)."""
+
+    arg_types = {}
+
+
+def _parse_interleaved(self):
+    # r_CREATE_TABLE_NEW: [COMPOUND | INTERLEAVED] SORTKEY (column_name [, ...])
+    if not self._match_text_seq("SORTKEY"):
+        return None
+    return self._parse_sortkey()
+
+
+class RedshiftSource(Redshift):
+    """Redshift as sqlglot reads it, plus the CREATE TABLE attributes sqlglot 30 refuses."""
+
+    class Parser(RedshiftParser):
+        CONSTRAINT_PARSERS = {
+            **RedshiftParser.CONSTRAINT_PARSERS,
+            # r_CREATE_TABLE_NEW: column attributes DISTKEY and SORTKEY
+            "DISTKEY": lambda self: self.expression(ColumnDistKey()),
+            "SORTKEY": lambda self: self.expression(ColumnSortKey()),
+        }
+        PROPERTY_PARSERS = {
+            **RedshiftParser.PROPERTY_PARSERS,
+            # r_CREATE_TABLE_NEW: INTERLEAVED SORTKEY (...)
+            "INTERLEAVED": _parse_interleaved,
+            # r_CREATE_TABLE_NEW: table-level ENCODE AUTO
+            "ENCODE": lambda self: self.expression(TableEncode(this=self._parse_var(any_token=True))),
+        }
+        # r_DATE_PART_function: kept apart from EXTRACT (PostgreSQL's parser merges them)
+        FUNCTION_PARSERS = {k: v for k, v in RedshiftParser.FUNCTION_PARSERS.items() if k != "DATE_PART"}
+        FUNCTIONS = {
+            **RedshiftParser.FUNCTIONS,
+            # r_DATE_PART_function
+            "DATE_PART": lambda args: DatePart(this=args[0], expression=args[1]),
+            "PGDATE_PART": lambda args: DatePart(this=args[0], expression=args[1]),
+            # JSON_EXTRACT_PATH_TEXT
+            "JSON_EXTRACT_PATH_TEXT": lambda args: JsonExtractPathText(this=args[0], expressions=args[1:]),
+            # r_GETDATE
+            "GETDATE": lambda args: GetDate(),
+            # r_LEN
+            "LEN": exp.Length.from_arg_list,
+        }
+
+
+class PostgresTarget(Postgres):
+    """Postgres 15 output whose functions keep Redshift's results."""
+
+    class Generator(PostgresGenerator):
+        TRANSFORMS = {
+            **PostgresGenerator.TRANSFORMS,
+            ColumnDistKey: lambda self, e: "",
+            ColumnSortKey: lambda self, e: "",
+            # r_DATEDIFF_function: boundaries crossed, not elapsed time
+            exp.TsOrDsDiff: fn.datediff_sql,
+            exp.DateDiff: fn.datediff_sql,
+            # r_DATEADD_function, r_ADD_MONTHS
+            exp.TsOrDsAdd: fn.dateadd_sql,
+            # r_DATE_TRUNC: always TIMESTAMP, Redshift part names
+            exp.TimestampTrunc: fn.date_trunc_sql,
+            exp.DateTrunc: fn.date_trunc_sql,
+            # r_EXTRACT_function, r_DATE_PART_function, r_Dateparts_for_datetime_functions
+            exp.Extract: fn.extract_sql,
+            DatePart: fn.date_part_sql,
+            # r_LISTAGG
+            exp.GroupConcat: fn.listagg_sql,
+            exp.WithinGroup: fn.within_group_sql,
+            # r_STRTOL
+            exp.FromBase: fn.strtol_sql,
+            # r_CONCAT: exactly two arguments, NULL if either is NULL
+            exp.Concat: fn.concat_sql,
+            # r_GETDATE (statement start), r_SYSDATE (transaction start); both TIMESTAMP in UTC
+            # AMBIG (r_GETDATE shows no fraction of a second): we truncate to whole seconds.
+            GetDate: lambda self, e: "DATE_TRUNC('second', STATEMENT_TIMESTAMP() AT TIME ZONE 'UTC')",
+            exp.CurrentTimestamp: fn.current_timestamp_sql,
+            # JSON_EXTRACT_PATH_TEXT on a VARCHAR holding JSON
+            JsonExtractPathText: fn.json_extract_path_text_sql,
+            # r_AVG: integer arguments give a truncated BIGINT
+            exp.Avg: fn.avg_sql,
+        }

@@ -1,0 +1,73 @@
+"""Session-local (pg_temp) helper functions for Redshift functions PostgreSQL 15 lacks.
+
+A translated statement that needs one is prefixed with a DO block creating it only if the
+session does not have it yet: no catalog writes on reruns, nothing left behind after the
+session, and no privileges beyond TEMP. The bodies contain no '%' so statements that go
+through psycopg2 with parameters are unaffected.
+"""
+from __future__ import annotations
+
+_DEFS: dict[str, tuple[str, list[str]]] = {
+    # JSON_EXTRACT_PATH_TEXT(..., null_if_invalid => true): invalid JSON → NULL.
+    "try_json": ("pg_temp.dwhkit_try_json(text)", [
+        "CREATE FUNCTION pg_temp.dwhkit_try_json(t text) RETURNS json LANGUAGE plpgsql IMMUTABLE AS "
+        "$f$ BEGIN RETURN t::json; EXCEPTION WHEN others THEN RETURN NULL; END $f$",
+    ]),
+    # r_STRTOL: C strtol semantics (leading blanks, sign, 0x for base 16, stop at the first
+    # character that is not a digit of the base; '' → 0).
+    "strtol": ("pg_temp.dwhkit_strtol(text,integer)", [
+        "CREATE FUNCTION pg_temp.dwhkit_strtol(s text, base integer) RETURNS bigint LANGUAGE plpgsql IMMUTABLE "
+        "STRICT AS $f$ DECLARE v numeric := 0; neg boolean := false; i integer := 1; d integer; c text; "
+        "BEGIN IF base < 2 OR base > 36 THEN RAISE EXCEPTION 'STRTOL: base must be between 2 and 36'; END IF; "
+        "s := ltrim(s, E' \\t\\n\\r\\f' || chr(11)); "
+        "IF left(s, 1) IN ('+', '-') THEN neg := left(s, 1) = '-'; s := substr(s, 2); END IF; "
+        "IF base = 16 AND lower(left(s, 2)) = '0x' THEN s := substr(s, 3); END IF; "
+        "WHILE i <= length(s) LOOP c := lower(substr(s, i, 1)); "
+        "d := strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1; "
+        "EXIT WHEN d < 0 OR d >= base; v := v * base + d; i := i + 1; END LOOP; "
+        "IF neg THEN v := -v; END IF; RETURN v::bigint; END $f$",
+    ]),
+    # r_AVG: integer arguments → BIGINT truncated toward zero; others as PostgreSQL's AVG.
+    "avg": ("pg_temp.dwhkit_avg(integer)", [
+        "CREATE FUNCTION pg_temp.dwhkit_avg_int(bigint[]) RETURNS bigint LANGUAGE sql IMMUTABLE AS "
+        "$f$ SELECT CASE WHEN $1[1] = 0 THEN NULL ELSE trunc($1[2]::numeric / $1[1])::bigint END $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_avg_big_acc(numeric[], bigint) RETURNS numeric[] LANGUAGE sql "
+        "IMMUTABLE STRICT AS $f$ SELECT ARRAY[$1[1] + 1, $1[2] + $2] $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_avg_num_acc(numeric[], numeric) RETURNS numeric[] LANGUAGE sql "
+        "IMMUTABLE STRICT AS $f$ SELECT ARRAY[$1[1] + 1, $1[2] + $2] $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_avg_big(numeric[]) RETURNS bigint LANGUAGE sql IMMUTABLE AS "
+        "$f$ SELECT CASE WHEN $1[1] = 0 THEN NULL ELSE trunc($1[2] / $1[1])::bigint END $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_avg_num(numeric[]) RETURNS numeric LANGUAGE sql IMMUTABLE AS "
+        "$f$ SELECT CASE WHEN $1[1] = 0 THEN NULL ELSE $1[2] / $1[1] END $f$",
+        "CREATE AGGREGATE pg_temp.dwhkit_avg(smallint) (SFUNC = int2_avg_accum, STYPE = bigint[], "
+        "FINALFUNC = pg_temp.dwhkit_avg_int, INITCOND = '{0,0}')",
+        "CREATE AGGREGATE pg_temp.dwhkit_avg(integer) (SFUNC = int4_avg_accum, STYPE = bigint[], "
+        "FINALFUNC = pg_temp.dwhkit_avg_int, INITCOND = '{0,0}')",
+        "CREATE AGGREGATE pg_temp.dwhkit_avg(bigint) (SFUNC = pg_temp.dwhkit_avg_big_acc, STYPE = numeric[], "
+        "FINALFUNC = pg_temp.dwhkit_avg_big, INITCOND = '{0,0}')",
+        "CREATE AGGREGATE pg_temp.dwhkit_avg(numeric) (SFUNC = pg_temp.dwhkit_avg_num_acc, STYPE = numeric[], "
+        "FINALFUNC = pg_temp.dwhkit_avg_num, INITCOND = '{0,0}')",
+        "CREATE AGGREGATE pg_temp.dwhkit_avg(double precision) (SFUNC = float8_accum, STYPE = double precision[], "
+        "FINALFUNC = float8_avg, INITCOND = '{0,0,0}')",
+        "CREATE AGGREGATE pg_temp.dwhkit_avg(real) (SFUNC = float4_accum, STYPE = double precision[], "
+        "FINALFUNC = float8_avg, INITCOND = '{0,0,0}')",
+        "CREATE AGGREGATE pg_temp.dwhkit_avg(interval) (SFUNC = interval_accum, STYPE = interval[], "
+        "FINALFUNC = interval_avg, INITCOND = '{0 second,0 second}')",
+    ]),
+}
+
+
+def prelude(names) -> str:
+    """One DO statement that creates the named helpers missing from this session."""
+    blocks = []
+    for name in sorted(names):
+        probe, creates = _DEFS[name]
+        body = " ".join(f"EXECUTE {_dollar(c)};" for c in creates)
+        blocks.append(f"IF to_regprocedure('{probe}') IS NULL THEN {body} END IF;")
+    return "DO $dwhkit$ BEGIN " + " ".join(blocks) + " END $dwhkit$"
+
+
+def _dollar(text: str) -> str:
+    """A dollar-quoted literal of `text` (its own bodies use $f$, never $q$)."""
+    assert "$q$" not in text
+    return f"$q${text}$q$"

@@ -1,0 +1,117 @@
+"""AST rewrites applied to every parsed statement before Postgres SQL is generated.
+
+They fix what is a matter of scope or naming rather than of one function: identifier case,
+#temp names, lateral column aliases, and types outside column definitions.
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from dwhkit.compat import ddl
+from dwhkit.errors import TranslateError
+
+
+def fold_identifiers(tree: exp.Expr) -> exp.Expr:
+    """r_names: Redshift folds identifiers to lower case, quoted ones too (unless
+    enable_case_sensitive_identifier is on, which dwhkit does not emulate), so "timeStamp"
+    names the column timestamp. A leading # (temporary table, r_CREATE_TABLE_NEW) is dropped:
+    Postgres finds temporary tables first on the search path, as Redshift does.
+    """
+    for ident in tree.find_all(exp.Identifier):
+        if isinstance(ident.parent, exp.Placeholder):
+            continue  # psycopg2's %(name)s is case-sensitive
+        name = ident.this.lower() if isinstance(ident.this, str) else ident.this
+        if isinstance(name, str) and name.startswith("#"):
+            name = name[1:]
+        ident.set("this", name)
+    return tree
+
+
+def _source_columns(select: exp.Select) -> set[str]:
+    """Names the statement itself shows to be FROM columns: qualified references (t.col) and
+    the output names of derived tables and CTEs in FROM."""
+    names = {c.name.lower() for c in select.find_all(exp.Column) if c.table}
+    sources = []
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_:
+        sources.append(from_.this)
+    sources += [j.this for j in select.args.get("joins") or []]
+    for src in sources:
+        query = src.this if isinstance(src, exp.Subquery) else None
+        if isinstance(src, exp.Table):
+            cte = _find_cte(select, src.name)
+            query = cte.this if cte else None
+        if isinstance(query, exp.Query):
+            names.update(n.lower() for n in query.named_selects)
+    return names
+
+
+def _find_cte(node: exp.Expr, name: str):
+    while node is not None:
+        with_ = node.args.get("with_") or node.args.get("with")
+        if with_:
+            for cte in with_.expressions:
+                if cte.alias_or_name.lower() == name.lower():
+                    return cte
+        node = node.parent
+    return None
+
+
+def lateral_aliases(tree: exp.Expr) -> exp.Expr:
+    """r_SELECT_list: a select item may use an alias defined earlier in the same list; a
+    same-named FROM column wins. Postgres has no such scope, so the alias is inlined.
+
+    AMBIG (in dwhkit, not in Redshift): whether a name is also a FROM column of a base table is
+    known only to the catalog. We treat it as a FROM column when the statement shows it is one
+    (qualified anywhere as t.name, an output of a derived table or CTE, or used inside the very
+    expression it aliases, as in TRIM(email) AS email); otherwise the alias is used.
+    """
+    for select in list(tree.find_all(exp.Select)):
+        known = _source_columns(select)
+        aliases: dict[str, exp.Expr] = {}
+        for proj in select.expressions:
+            for col in list(proj.find_all(exp.Column)):
+                if col.table or col.find_ancestor(exp.Select) is not select:
+                    continue
+                name = col.name.lower()
+                if name in aliases and name not in known:
+                    col.replace(exp.Paren(this=aliases[name].copy()))
+            if isinstance(proj, exp.Alias):
+                name = proj.alias.lower()
+                uses_itself = any(c.name.lower() == name and not c.table for c in proj.this.find_all(exp.Column))
+                if uses_itself:
+                    known.add(name)
+                aliases.setdefault(name, proj.this)
+    return tree
+
+
+def types(tree: exp.Expr) -> exp.Expr:
+    """VARCHAR(MAX) and friends wherever a type is named outside a column definition."""
+    for dt in list(tree.find_all(exp.DataType)):
+        if isinstance(dt.parent, exp.ColumnDef):
+            continue
+        new = ddl.any_type(dt)
+        if new is not dt:
+            dt.replace(new)
+    return tree
+
+
+def top_and_limit(tree: exp.Expr) -> exp.Expr:
+    """r_SELECT_list: TOP n is LIMIT n; using both is an error."""
+    for select in tree.find_all(exp.Select):
+        if select.args.get("top") is not None and select.args.get("limit") is not None:
+            raise TranslateError("TOP and LIMIT cannot be used in the same query")
+    return tree
+
+
+def rewrite(tree: exp.Expr) -> exp.Expr:
+    """Every AST rewrite, in order."""
+    if isinstance(tree, exp.Create):
+        ddl.create(tree)
+    elif isinstance(tree, exp.Alter):
+        ddl.alter(tree)
+    top_and_limit(tree)
+    lateral_aliases(tree)
+    types(tree)
+    fold_identifiers(tree)
+    return tree

@@ -1,0 +1,109 @@
+"""The public entry points: translate a statement or a script, or check a script's syntax."""
+from __future__ import annotations
+
+import functools
+import logging
+
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError, SqlglotError, TokenError
+
+from dwhkit.compat import helpers, statements
+from dwhkit.compat.dialect import PostgresTarget, RedshiftSource
+from dwhkit.compat.split import is_copy_or_unload, split_statements
+from dwhkit.compat.transforms import rewrite
+from dwhkit.errors import TranslateError
+
+_READ = RedshiftSource()
+_WRITE = PostgresTarget()
+EMULATED = "-- emulated by dwhkit (not translated)"
+
+
+class _NoFallbackWarning(logging.Filter):
+    """sqlglot logs a warning whenever it falls back to a raw Command; we handle those."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_NoFallbackWarning())
+
+
+def _parse(sql: str) -> exp.Expr:
+    try:
+        trees = _READ.parse(sql, error_level=ErrorLevel.RAISE)
+    except (ParseError, TokenError) as err:
+        raise TranslateError(f"cannot parse Redshift SQL ({_first_line(sql)}): {err}") from None
+    trees = [t for t in trees if t is not None]
+    if len(trees) != 1:
+        raise TranslateError(f"expected one statement, got {len(trees)}: {_first_line(sql)}")
+    return trees[0]
+
+
+def _generate(tree: exp.Expr) -> str:
+    gen = _WRITE.generator()
+    try:
+        sql = gen.generate(tree)
+    except TranslateError:
+        raise
+    except (SqlglotError, ValueError) as err:
+        raise TranslateError(f"cannot write Postgres SQL for {tree.key.upper()}: {err}") from None
+    needed = getattr(gen, "dwhkit_helpers", None)
+    if needed:
+        # Same string, so one execute() (with its parameters) still runs one unit of work and
+        # returns the statement's rows.
+        sql = f"{helpers.prelude(needed)};\n{sql}"
+    return sql
+
+
+@functools.lru_cache(maxsize=4096)
+def _translate(sql: str) -> tuple[str, ...]:
+    text = sql.strip().rstrip(";").strip()
+    if not text:
+        raise TranslateError("empty statement")
+    if is_copy_or_unload(text):
+        raise TranslateError("COPY and UNLOAD are emulated by dwhkit, not translated")
+    early = statements.before_parse(text)
+    if early is not None:
+        return tuple(early)
+    tree = _parse(text)
+    if isinstance(tree, exp.Command):
+        return tuple(statements.command(tree, text))
+    special = statements.special(tree)
+    if special is not None:
+        return tuple(special)
+    return (_generate(rewrite(tree)),)
+
+
+def to_postgres(sql: str) -> list[str]:
+    """One Redshift statement → the Postgres 15 statements that do the same (cached)."""
+    return list(_translate(sql))
+
+
+def translate_script(sql: str) -> str:
+    """`dwh translate`: every statement translated; COPY/UNLOAD kept verbatim, marked."""
+    out = []
+    for statement in split_statements(sql):
+        if is_copy_or_unload(statement):
+            out.append(f"{EMULATED}\n{statement}")
+        else:
+            out.extend(to_postgres(statement))
+    return ";\n\n".join(out)
+
+
+def check_redshift(sql: str) -> list[str]:
+    """Problems found by sqlglot's Redshift grammar, one per statement that fails to parse."""
+    problems = []
+    for number, statement in enumerate(split_statements(sql), start=1):
+        if is_copy_or_unload(statement):
+            continue
+        try:
+            _READ.parse(statement, error_level=ErrorLevel.RAISE)
+        except (ParseError, TokenError) as err:
+            message = str(err).splitlines()[0]
+            problems.append(f"statement {number} ({_first_line(statement)}): {message}")
+    return problems
+
+
+def _first_line(sql: str) -> str:
+    line = sql.strip().splitlines()[0] if sql.strip() else ""
+    return line if len(line) <= 80 else line[:77] + "..."
