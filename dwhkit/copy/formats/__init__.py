@@ -1,0 +1,67 @@
+"""Input formats of COPY (JSON, text/CSV, fixed width, Parquet) and the DATEFORMAT/TIMEFORMAT parser.
+
+Every format turns a stream of bytes into records ``(line_number, raw, values)`` where ``values``
+is the list of field values in target-column order, or a ``RecordError`` for a record that could
+not be split into fields. Type conversion is not their job (see ``dwhkit.copy.convert``).
+"""
+
+
+class RecordError(Exception):
+    """A record-level load error (an stl_load_errors row), raised by converters or yielded by formats.
+
+    Kept as a tiny exception with slots-like attributes so the hot path pays nothing for it."""
+
+    def __init__(self, code: int, reason: str, value=None, position: int = 0):
+        super().__init__(reason)
+        self.code, self.reason, self.value, self.position = code, reason, value, position
+
+
+def utf8_chunks(chunks, encoding: str | None):
+    """Normalise a file's bytes to UTF-8: drop a leading UTF-8 BOM; transcode UTF16/UTF16LE/UTF16BE
+    incrementally (UTF16 needs a BOM, §4). Memory stays O(chunk)."""
+    import codecs
+
+    enc = (encoding or "UTF8").upper().replace("-", "")
+    chunks = iter(chunks)
+    if enc in ("UTF8", ""):
+        first = True
+        for chunk in chunks:
+            if first:
+                if len(chunk) < 3:            # a tiny first chunk: BOM check needs 3 bytes
+                    chunk = _grow(chunk, chunks, 3)
+                if chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk = chunk[3:]
+                first = False
+            if chunk:
+                yield chunk
+        return
+    name = {"UTF16": "utf-16", "UTF16LE": "utf-16-le", "UTF16BE": "utf-16-be"}.get(enc)
+    if name is None:
+        from ..errors import CopySyntaxError
+        raise CopySyntaxError(f"ENCODING {encoding} is not supported (UTF8, UTF16, UTF16LE, UTF16BE)")
+    dec = codecs.getincrementaldecoder(name)("strict")
+    first = True
+    try:
+        for chunk in chunks:
+            text = dec.decode(chunk)
+            if first and text:
+                if name == "utf-16" and not chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    raise UnicodeDecodeError(name, chunk[:2], 0, 2, "ENCODING UTF16 needs a byte-order mark")
+                text = text.lstrip("\ufeff")
+                first = False
+            if text:
+                yield text.encode("utf-8")
+        tail = dec.decode(b"", final=True)
+        if tail:
+            yield tail.encode("utf-8")
+    except UnicodeDecodeError as exc:
+        from ..errors import CopyError
+        raise CopyError(f"file is not valid {enc} (error 1221: file encoding does not match ENCODING): {exc}") from None
+
+
+def _grow(chunk: bytes, chunks, n: int) -> bytes:
+    for more in chunks:
+        chunk += more
+        if len(chunk) >= n:
+            break
+    return chunk

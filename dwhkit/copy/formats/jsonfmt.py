@@ -1,0 +1,297 @@
+"""COPY ... FORMAT AS JSON: the record stream rules of §2 and the 'auto' / 'auto ignorecase' /
+jsonpaths mappings.
+
+Why this shape: nearly every real JSON file is one object per line, so the fast path hands each
+line to msgspec (C) once and never looks at characters in Python. Only a line that does not parse
+alone (objects spanning lines, ``}{`` on one line, junk between records) falls back to a small
+bracket-matching scanner that uses regex jumps, and then returns to the fast path. msgspec is used
+rather than orjson because orjson silently turns integers beyond 64 bits into floats, which would
+hide bigint overflow errors.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import msgspec
+
+from ...errors import CopyError
+from . import RecordError
+
+_decode = msgspec.json.Decoder().decode
+_DecodeError = msgspec.DecodeError
+_WS = re.compile(rb"[ \t\r\n\f\v]*")
+_JUNK = re.compile(rb"[^ \t\r\n\f\v{\[]+")
+_STRUCT = re.compile(rb'[{}\[\]"]')
+_STR_END = re.compile(rb'["\\]')
+MAX_RECORD = 4 << 20
+
+
+def _junk(lineno: int, raw: bytes):
+    text = raw.decode("utf-8", "replace")
+    return lineno, raw, RecordError(1216, f"Invalid JSON: unexpected characters '{text[:40]}' between records "
+                                    "(only whitespace may separate JSON objects)", text)
+
+
+def _parsed(lineno: int, raw: bytes, fix=None):
+    try:
+        obj = _decode(raw)
+    except _DecodeError as exc:
+        if fix is not None:
+            try:
+                return lineno, raw, _decode(fix(raw))
+            except _DecodeError:
+                pass
+        return lineno, raw, RecordError(1216, f"Invalid JSON object: {exc}", raw.decode("utf-8", "replace"))
+    if type(obj) is not dict and type(obj) is not list:
+        return _junk(lineno, raw)
+    return lineno, raw, obj
+
+
+class _Scanner:
+    """Finds root objects/arrays and junk in lines that the fast path could not parse alone."""
+
+    def __init__(self, lineno: int):
+        self.buf = b""
+        self.base = lineno          # line number of buf[0]
+        self.pos = 0
+        self.start = None           # offset of the current record's first byte
+        self.depth = 0
+        self.in_str = False
+
+    def feed(self, line: bytes, fix) -> tuple[list, bool]:
+        """Add one physical line (with its newline); return (events, idle) where idle means the
+        scanner holds no partial record and the fast path may resume."""
+        self.buf += line
+        buf, pos, out = self.buf, self.pos, []
+        n = len(buf)
+        while True:
+            if self.start is None:
+                pos = _WS.match(buf, pos).end()
+                if pos >= n:
+                    break
+                if buf[pos] in b"{[":
+                    self.start, self.depth, self.in_str = pos, 0, False
+                else:
+                    m = _JUNK.match(buf, pos)
+                    out.append(_junk(self.base + buf.count(b"\n", 0, pos), m.group()))
+                    pos = m.end()
+                    continue
+            if self.in_str:
+                m = _STR_END.search(buf, pos)
+                if m is None:
+                    pos = n
+                    break
+                if m.group() == b"\\":
+                    pos = m.end() + 1
+                    continue
+                self.in_str = False
+                pos = m.end()
+                continue
+            m = _STRUCT.search(buf, pos)
+            if m is None:
+                pos = n
+                break
+            c = m.group()
+            pos = m.end()
+            if c == b'"':
+                self.in_str = True
+            elif c in b"{[":
+                self.depth += 1
+            else:
+                self.depth -= 1
+                if self.depth == 0:
+                    raw = buf[self.start:pos]
+                    out.append(_parsed(self.base + buf.count(b"\n", 0, pos), raw, fix))
+                    self.start = None
+        if self.start is None:
+            self.buf, self.pos = b"", 0
+            return out, True
+        if n - self.start > MAX_RECORD:
+            line_no = self.base + buf.count(b"\n", 0, self.start)
+            raise CopyError(f"line {line_no}: a JSON record exceeds the 4 MB limit")
+        # keep only the unfinished record
+        self.base += buf.count(b"\n", 0, self.start)
+        self.buf, self.pos, self.start = buf[self.start:], pos - self.start, 0
+        return out, False
+
+    def finish(self) -> list:
+        if self.start is None:
+            return []
+        raw = self.buf[self.start:].rstrip()
+        return [(self.base + self.buf.count(b"\n", 0, len(raw)), raw,
+                 RecordError(1216, "Invalid JSON object: unterminated at end of file", raw.decode("utf-8", "replace")))]
+
+
+def records(lines_chunks: Iterator[bytes], *, skip_lines: int = 0, fix=None, stats=None):
+    """Yield ``(line_number, raw_bytes, obj | RecordError)`` for each root value of the stream.
+
+    ``line_number`` is the record's last line (as Redshift reports it); ``skip_lines`` is
+    IGNOREHEADER (physical lines). ``fix`` repairs invalid UTF-8 for ACCEPTINVCHARS.
+    """
+    lineno = 0
+    carry = b""
+    scanner = None
+    for chunk in lines_chunks:
+        data = carry + chunk if carry else chunk
+        lines = data.split(b"\n")
+        carry = lines.pop()
+        for line in lines:
+            lineno += 1
+            if lineno <= skip_lines:
+                continue
+            if scanner is None:
+                try:
+                    obj = _decode(line)
+                    if type(obj) is dict or type(obj) is list:
+                        yield lineno, line, obj
+                        continue
+                except _DecodeError:
+                    pass
+                s = line.strip()
+                if not s:
+                    continue
+                if s[-1:] == b"," and s[:1] == b"{":          # the STEDI v2022 '},' lines, fast
+                    try:
+                        obj = _decode(s[:-1])
+                        if type(obj) is dict:
+                            yield lineno, s[:-1], obj
+                            yield _junk(lineno, b",")
+                            continue
+                    except _DecodeError:
+                        pass
+                scanner = _Scanner(lineno)
+            events, idle = scanner.feed(line + b"\n", fix)
+            yield from events
+            if idle:
+                scanner = None
+    if carry:
+        lineno += 1
+        if lineno > skip_lines:
+            if scanner is None:
+                scanner = _Scanner(lineno)
+            events, _ = scanner.feed(carry + b"\n", fix)
+            yield from events
+    if scanner is not None:
+        yield from scanner.finish()
+    if stats is not None:
+        stats["lines"] = lineno
+
+
+# ------------------------------------------------------------------------------------ mappings
+_MEMBER_NOT_OBJECT = "Invalid JSONPath format: Member is not an object."
+_INDEX = "Invalid JSONPath format: Not an array or index out of range."
+
+
+def auto_mapper(names: list[str], ignorecase: bool):
+    """'auto': top-level keys equal to the (lower-case) column names; 'auto ignorecase' folds
+    the keys' case (AMBIG: two keys differing only in case → the later one wins)."""
+    names = list(names)
+    if ignorecase:
+        lnames = [n.lower() for n in names]
+
+        def ic(obj):
+            if type(obj) is not dict:
+                raise RecordError(1216, _MEMBER_NOT_OBJECT)
+            low = {k.lower(): v for k, v in obj.items()}
+            return list(map(low.get, lnames))
+        return ic
+
+    def auto(obj):
+        if type(obj) is not dict:
+            raise RecordError(1216, _MEMBER_NOT_OBJECT)
+        return list(map(obj.get, names))
+    return auto
+
+
+_DOT = re.compile(r"\.([^.\[\]'\"]+)")
+_BRACKET_KEY = re.compile(r"\[\s*(?:'([^']*)'|\"([^\"]*)\")\s*\]")
+_BRACKET_IDX = re.compile(r"\[\s*(\d+)\s*\]")
+
+
+def parse_jsonpaths(raw: bytes, url: str) -> list[tuple] | None:
+    """A jsonpaths file → one step tuple per expression (str = key, int = array index).
+    ``None`` when the top-level key is not "jsonpaths" (§2: then 'auto' is used). Any defect
+    fails the COPY naming the file; MAXERROR does not apply."""
+    def bad(why):
+        return CopyError(f"Invalid JSONPath file {url}: {why}")
+    try:
+        doc = msgspec.json.decode(raw.removeprefix(b"\xef\xbb\xbf"))
+    except msgspec.DecodeError as exc:
+        raise bad(f"malformed JSON ({exc}); it must hold exactly one object {{\"jsonpaths\": [...]}}") from None
+    if not isinstance(doc, dict):
+        raise bad("the file must hold one JSON object")
+    if "jsonpaths" not in doc:
+        return None
+    paths = doc["jsonpaths"]
+    if not isinstance(paths, list) or not paths:
+        raise bad("\"jsonpaths\" must be a non-empty array of strings")
+    out = []
+    for i, expr in enumerate(paths):
+        if not isinstance(expr, str) or not expr.strip():
+            raise bad(f"element {i} is empty or not a string")
+        out.append(_compile_path(expr.strip(), bad))
+    return out
+
+
+def _compile_path(expr: str, bad) -> tuple:
+    if not expr.startswith("$"):
+        raise bad(f"'{expr}' must start with $")
+    steps, pos, forms = [], 1, set()
+    while pos < len(expr):
+        for rx, form in ((_DOT, "dot"), (_BRACKET_KEY, "bracket"), (_BRACKET_IDX, "index")):
+            m = rx.match(expr, pos)
+            if m:
+                break
+        else:
+            raise bad(f"'{expr}' is not a valid JSONPath expression at offset {pos} "
+                      "(wildcards and filters are not supported)")
+        if form == "index":
+            steps.append(int(m.group(1)))
+        else:
+            key = m.group(1) if m.group(1) is not None else m.group(2)
+            if form == "dot" and "*" == key:
+                raise bad(f"'{expr}': wildcards are not supported")
+            steps.append(key)
+            forms.add(form)
+        pos = m.end()
+    if len(forms) > 1:
+        raise bad(f"'{expr}' mixes dot and bracket notation")
+    return tuple(steps)
+
+
+def path_mapper(paths: list[tuple]):
+    """jsonpaths: the n-th expression feeds the n-th column. A missing key gives NULL; an array
+    index out of range (or indexing a non-array) is a load error with Redshift's message (AMBIG:
+    §2 says 'COPY fails' — with the default MAXERROR 0 it does; under MAXERROR n it counts as one
+    rejected record, like any other bad record)."""
+    flat = all(len(p) == 1 and type(p[0]) is str for p in paths)
+    if flat:
+        keys = [p[0] for p in paths]
+
+        def flat_map(obj):
+            if type(obj) is not dict:
+                raise RecordError(1216, _MEMBER_NOT_OBJECT)
+            return list(map(obj.get, keys))
+        return flat_map
+
+    def get(obj, steps):
+        v = obj
+        for st in steps:
+            if type(st) is int:
+                if type(v) is not list or st >= len(v):
+                    if v is None:
+                        return None
+                    raise RecordError(1216, _INDEX)
+                v = v[st]
+            else:
+                if type(v) is not dict:
+                    return None
+                v = v.get(st)
+                if v is None:
+                    return None
+        return v
+
+    def deep_map(obj):
+        return [get(obj, p) for p in paths]
+    return deep_map

@@ -1,0 +1,311 @@
+"""Delimited text (pipe by default), CSV and FIXEDWIDTH inputs.
+
+Why this shape: the common cases (no ESCAPE, no REMOVEQUOTES) split a line with ``str.split``
+and CSV uses the C ``csv`` module, so per-field Python work is limited to NULL/field-count
+handling; the slower character scanners run only for ESCAPE and REMOVEQUOTES. Values leave this
+module as strings (or ``None`` for NULL); type conversion happens in ``dwhkit.copy.convert``.
+
+Decisions (AMBIG in §4, tested):
+- Without IGNOREBLANKLINES an empty line is a record with one empty field: it loads into a
+  one-column table and is error 1214 ('Delimiter not found') otherwise, unless FILLRECORD.
+- One trailing delimiter is tolerated (``1|a|`` into two columns), as the AWS example implies.
+- CSV: whitespace before an opening quote is not skipped (Python's csv module keeps it).
+"""
+from __future__ import annotations
+
+import csv
+import re
+
+from ...errors import CopySyntaxError
+from . import RecordError
+
+_OCTAL = re.compile(r"\\([0-7]{3})\Z")
+
+
+def _one_char(value: str | None, default: str, name: str) -> str:
+    if value is None:
+        return default
+    m = _OCTAL.match(value)
+    if m:
+        value = chr(int(m.group(1), 8))
+    if len(value) != 1 or not value.isascii():
+        raise CopySyntaxError(f"{name} must be a single ASCII character (or '\\ddd' octal), got {value!r}")
+    return value
+
+
+class TextSource:
+    from_json = False
+
+    def __init__(self, cmd, cols):
+        fmt = (cmd.format or "TEXT").upper()
+        self.kind = fmt
+        self.ncols = len(cols)
+        if fmt == "CSV":
+            for flag, name in ((cmd.removequotes, "REMOVEQUOTES"), (cmd.escape, "ESCAPE"),
+                               (cmd.fixedwidth_spec, "FIXEDWIDTH")):
+                if flag:
+                    raise CopySyntaxError(f"CSV cannot be used with {name}")
+            self.delim = _one_char(cmd.delimiter, ",", "DELIMITER")
+            self.quote = _one_char(cmd.quote, '"', "QUOTE")
+        elif fmt == "FIXEDWIDTH":
+            if cmd.delimiter or cmd.escape:
+                raise CopySyntaxError("FIXEDWIDTH cannot be used with DELIMITER or ESCAPE")
+            self.widths = _fixed_widths(cmd.fixedwidth_spec or "", self.ncols)
+            self.delim = None
+        else:
+            if cmd.quote:
+                raise CopySyntaxError("QUOTE can only be used with CSV")
+            self.delim = _one_char(cmd.delimiter, "|", "DELIMITER")
+        self.file_format = "Text"
+        self.mapper = None
+        self.null_as = cmd.null_as if cmd.null_as is not None else "\\N"
+        if self.null_as in ("\\0", "\\000"):
+            self.null_as = "\x00"
+        self.escape = cmd.escape
+        self.removequotes = cmd.removequotes
+        self.fillrecord = cmd.fillrecord
+        self.ignoreblank = cmd.ignoreblanklines
+        self.skip = cmd.ignoreheader or 0
+        self.acceptinv = cmd.acceptinvchars
+
+    # ------------------------------------------------------------------ lines
+    def _lines(self, chunks, stats, keep_cr=False):
+        """Decoded physical lines without their LF (a CR before it is dropped too: CRLF files —
+        except for CSV, whose quoted fields may hold CRLF), numbered from 1, after IGNOREHEADER.
+        Invalid UTF-8: error 1220 or ACCEPTINVCHARS."""
+        strip_cr = not keep_cr
+        lineno = 0
+        carry = b""
+        skip = self.skip
+        for chunk in chunks:
+            data = carry + chunk if carry else chunk
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1:]
+            block = data[:cut]
+            try:
+                lines = block.decode("utf-8").split("\n")
+                bad = None
+            except UnicodeDecodeError:
+                lines, bad = block.split(b"\n"), True
+            for line in lines:
+                lineno += 1
+                if lineno <= skip:
+                    continue
+                if bad:
+                    line = self._decode(line)
+                if strip_cr and type(line) is str and line[-1:] == "\r":
+                    line = line[:-1]
+                yield lineno, line
+        if carry:
+            lineno += 1
+            if lineno > skip:
+                line = self._decode(carry)
+                if strip_cr and type(line) is str and line[-1:] == "\r":
+                    line = line[:-1]
+                yield lineno, line
+        stats["lines"] = lineno
+
+    def _decode(self, raw: bytes):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if self.acceptinv is None:
+                return RecordError(1220, f"Invalid or unsupported UTF-8 code point: {exc.reason} "
+                                   f"(byte 0x{raw[exc.start]:02x}); use ACCEPTINVCHARS",
+                                   raw.decode("utf-8", "replace"), exc.start)
+            rep = self.acceptinv or "?"
+            text = raw.decode("utf-8", "surrogateescape")
+            return re.sub("[\udc80-\udcff]", rep, text)
+
+    # ---------------------------------------------------------------- records
+    def records(self, chunks, f, stats):
+        if self.kind == "CSV":
+            return self._csv(self._lines(chunks, stats, keep_cr=True))
+        lines = self._lines(chunks, stats)
+        return self._delimited(lines)
+
+    def _fields_done(self, fields: list, raw):
+        """NULL AS, trailing delimiter, FILLRECORD and the field count check."""
+        n = self.ncols
+        if len(fields) != n:
+            if len(fields) == n + 1 and fields[-1] == "":
+                fields.pop()
+            elif len(fields) > n:
+                return RecordError(1202, f"Extra column(s) found ({len(fields)} fields, {n} columns)", raw)
+            elif self.fillrecord:
+                fields.extend([""] * (n - len(fields)))
+            else:
+                return RecordError(1214, f"Delimiter not found ({len(fields)} fields, {n} columns)", raw)
+        null = self.null_as
+        if null in fields:
+            fields = [None if x == null else x for x in fields]
+        return fields
+
+    def _delimited(self, lines):
+        delim, done = self.delim, self._fields_done
+        escape, removequotes, ignoreblank = self.escape, self.removequotes, self.ignoreblank
+        fixed = self.kind == "FIXEDWIDTH"
+        pending = None                      # ESCAPE: a record continued after an escaped newline
+        for lineno, line in lines:
+            if type(line) is RecordError:
+                yield lineno, line.value, line
+                continue
+            if pending is not None:
+                line = pending + "\n" + line
+                pending = None
+            elif not line and ignoreblank:
+                continue
+            if fixed:
+                fields = self._fixed(line)
+            elif escape:
+                if _odd_backslashes_at_end(line):
+                    pending = line[:-1]
+                    continue
+                fields = self._split_escaped(line)
+            elif removequotes:
+                fields = self._split_quoted(line)
+                if type(fields) is RecordError:
+                    yield lineno, line, fields
+                    continue
+            else:
+                fields = line.split(delim)
+            yield lineno, line, done(fields, line)
+        if pending is not None:
+            yield lineno, pending, RecordError(1216, "Escaped newline at end of file", pending)
+
+    def _fixed(self, line: str) -> list:
+        out, pos = [], 0
+        for w in self.widths:
+            out.append(line[pos:pos + w])
+            pos += w
+        if len(line) > pos:
+            out.append(line[pos:])          # → 'Extra column(s) found' unless blank
+            if not out[-1].strip():
+                out.pop()
+        return out
+
+    def _split_escaped(self, line: str) -> list:
+        """ESCAPE: '\\' makes the next character literal; the default null string also matches
+        '\\\\N' (§4); octal is not decoded. Null detection happens on the raw field."""
+        delim, null = self.delim, self.null_as
+        fields, cur, raw_cur, i, n = [], [], [], 0, len(line)
+        raw_nulls = {null, "\\\\N"} if null == "\\N" else {null}
+        while i < n:
+            ch = line[i]
+            if ch == "\\" and i + 1 < n:
+                cur.append(line[i + 1])
+                raw_cur.append(line[i:i + 2])
+                i += 2
+                continue
+            if ch == delim:
+                raw = "".join(raw_cur)
+                fields.append(_NullMark if raw in raw_nulls else "".join(cur))
+                cur, raw_cur = [], []
+            else:
+                cur.append(ch)
+                raw_cur.append(ch)
+            i += 1
+        raw = "".join(raw_cur)
+        fields.append(_NullMark if raw in raw_nulls else "".join(cur))
+        return [None if x is _NullMark else x for x in fields]
+
+    def _split_quoted(self, line: str):
+        """REMOVEQUOTES: a field wrapped in ' or " loses the quotes and may hold delimiters."""
+        delim = self.delim
+        fields, i, n = [], 0, len(line)
+        while True:
+            if i < n and line[i] in "'\"":
+                q = line[i]
+                j = line.find(q, i + 1)
+                if j < 0:
+                    return RecordError(1216, "Unterminated quoted field (REMOVEQUOTES)", line, i)
+                field = line[i + 1:j]
+                k = line.find(delim, j + 1)
+                if k < 0:
+                    fields.append(field + line[j + 1:])
+                    return fields
+                fields.append(field + line[j + 1:k])
+                i = k + 1
+            else:
+                k = line.find(delim, i)
+                if k < 0:
+                    fields.append(line[i:])
+                    return fields
+                fields.append(line[i:k])
+                i = k + 1
+
+    def _csv(self, lines):
+        """CSV through the C csv module; quoted fields may span lines. A record's line number is
+        its last physical line; raw_line is the record's text."""
+        state = {"lineno": 0, "raw": []}
+        errors = []
+
+        def physical():
+            for lineno, line in lines:
+                if type(line) is RecordError:
+                    errors.append((lineno, line))
+                    continue
+                if self.ignoreblank and not state["raw"] and (not line or line == "\r"):
+                    continue
+                state["lineno"] = lineno
+                state["raw"].append(line)
+                yield line + "\n"
+
+        reader = csv.reader(physical(), delimiter=self.delim, quotechar=self.quote, doublequote=True,
+                            strict=True)
+        done = self._fields_done
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raw = "\n".join(state["raw"])
+                state["raw"] = []
+                yield state["lineno"], raw, RecordError(1216, f"Invalid CSV record: {exc}", raw)
+                continue
+            finally:
+                while errors:
+                    ln, err = errors.pop(0)
+                    yield ln, err.value, err
+            raw = "\n".join(state["raw"]).rstrip("\r")
+            state["raw"] = []
+            if not fields:                       # an empty line
+                fields = [""]
+            yield state["lineno"], raw, done(fields, raw)
+
+    def position(self, raw, idx) -> int:
+        """0-based byte offset of field ``idx`` in the line (what Redshift clusters report)."""
+        if not isinstance(raw, str) or idx is None:
+            return 0
+        if self.kind == "FIXEDWIDTH":
+            return len(raw[:sum(self.widths[:idx])].encode())
+        parts = raw.split(self.delim)
+        return sum(len(p.encode()) + 1 for p in parts[:idx])
+
+
+class _NullMarkType:
+    pass
+
+
+_NullMark = _NullMarkType()
+
+
+def _odd_backslashes_at_end(line: str) -> bool:
+    n = len(line) - len(line.rstrip("\\"))
+    return n % 2 == 1
+
+
+def _fixed_widths(spec: str, ncols: int) -> list[int]:
+    widths = []
+    for part in spec.split(","):
+        label, sep, width = part.strip().rpartition(":")
+        if not sep or not width.strip().isdigit() or int(width) <= 0:
+            raise CopySyntaxError(f"FIXEDWIDTH spec {spec!r}: each entry must be 'label:width'")
+        widths.append(int(width))
+    if len(widths) != ncols:
+        raise CopySyntaxError(f"FIXEDWIDTH spec has {len(widths)} columns, the target takes {ncols}")
+    return widths

@@ -1,0 +1,193 @@
+"""Where COPY's bytes come from: S3 key listing (prefix or manifest) and streamed, decompressed bodies.
+
+Why a module of its own: Redshift's FROM semantics (a plain string prefix, not folder-aware;
+manifests with ``mandatory``; duplicates load twice) are easy to get subtly wrong, and the load
+must run in constant memory, so bodies are pulled in chunks and decompressed incrementally —
+nothing here ever holds a whole object.
+"""
+from __future__ import annotations
+
+import bz2
+import zlib
+from dataclasses import dataclass
+from typing import Iterator
+
+import msgspec
+from botocore.exceptions import ClientError
+
+from .. import s3 as s3mod
+from ..errors import CopyError, UnsupportedError
+
+CHUNK = 1 << 20          # 1 MiB reads from the S3 body
+SMALL_FILE_LIMIT = 16 << 20   # manifests / jsonpaths files are read whole, but never more than this
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One object to load. ``url`` is what stl_load_errors/stl_load_commits call ``filename``."""
+
+    bucket: str
+    key: str
+    size: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def make_client(cmd):
+    """A boto3 client honouring the statement's REGION and explicit keys (never logged)."""
+    cred = cmd.credentials
+    return s3mod.client(cmd.region, access_key_id=cred.access_key_id,
+                        secret_access_key=cred.secret_access_key, session_token=cred.session_token)
+
+
+def _client_error(exc: ClientError, what: str) -> CopyError:
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code in ("NoSuchBucket",):
+        return CopyError(f"S3 bucket does not exist: {what}")
+    if code in ("NoSuchKey", "404", "NotFound"):
+        return CopyError(f"S3 object does not exist: {what}")
+    if code in ("AccessDenied", "403"):
+        return CopyError(f"access denied to {what}")
+    return CopyError(f"S3 error {code or exc} reading {what}")
+
+
+def list_prefix(client, url: str) -> list[SourceFile]:
+    """Every key that starts with the prefix string (``x`` matches ``x.1``, ``x.bak``,
+    ``x_folder/a``), sorted by key. S3 ListObjectsV2 already returns keys in UTF-8 binary order.
+    Zero-byte "folder marker" keys ending in '/' are skipped (they hold no data)."""
+    bucket, prefix = s3mod.split_url(url)
+    files: list[SourceFile] = []
+    try:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for obj in page.get("Contents", ()):
+                if obj["Key"].endswith("/") and obj.get("Size", 0) == 0:
+                    continue
+                files.append(SourceFile(bucket, obj["Key"], obj.get("Size")))
+    except ClientError as exc:
+        raise _client_error(exc, url) from None
+    if not files:
+        raise CopyError(f"The specified S3 prefix '{url}' does not exist (no key starts with it)")
+    files.sort(key=lambda f: f.key.encode())
+    return files
+
+
+def read_small(client, url: str) -> bytes:
+    """A whole small object (manifest, jsonpaths file), bounded so a wrong URL cannot eat memory."""
+    bucket, key = s3mod.split_url(url)
+    try:
+        obj = client.get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        raise _client_error(exc, url) from None
+    if obj.get("ContentLength", 0) > SMALL_FILE_LIMIT:
+        raise CopyError(f"{url} is larger than {SMALL_FILE_LIMIT} bytes; not a manifest/jsonpaths file")
+    return obj["Body"].read()
+
+
+def list_manifest(client, url: str) -> list[SourceFile]:
+    """Entries of a MANIFEST in order; duplicates kept (they load twice, as on Redshift).
+
+    A missing ``mandatory`` entry fails the COPY; a missing optional one is skipped; an empty
+    result also fails. FROM must name the manifest object itself (a prefix → error 8001)."""
+    bucket, key = s3mod.split_url(url)
+    try:
+        client.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("404", "NoSuchKey", "NotFound"):
+            raise CopyError(f"Manifest file is not found (8001): {url} must be the full path of an S3 object") from None
+        raise _client_error(exc, url) from None
+    raw = read_small(client, url)
+    try:
+        doc = msgspec.json.decode(raw)
+        entries = doc["entries"]
+        if not isinstance(entries, list):
+            raise TypeError
+    except Exception:
+        raise CopyError(f"Manifest {url} is malformed: expected {{\"entries\": [{{\"url\": ..., \"mandatory\": ...}}]}}") from None
+    files: list[SourceFile] = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            raise CopyError(f"Manifest {url}: entry {i} has no \"url\" string")
+        mandatory = entry.get("mandatory", False)
+        if not isinstance(mandatory, bool):
+            raise CopyError(f"Manifest {url}: entry {i} \"mandatory\" must be true or false")
+        ebucket, ekey = s3mod.split_url(entry["url"])
+        try:
+            head = client.head_object(Bucket=ebucket, Key=ekey)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
+                if mandatory:
+                    raise CopyError(f"Manifest {url}: mandatory file {entry['url']} was not found (1212)") from None
+                continue
+            raise _client_error(exc, entry["url"]) from None
+        files.append(SourceFile(ebucket, ekey, head.get("ContentLength")))
+    if not files:
+        raise CopyError(f"Manifest {url} lists no file that exists; nothing to load")
+    return files
+
+
+class _Multi:
+    """Incremental decompressor that follows concatenated members/streams (``cat a.gz b.gz``)."""
+
+    def __init__(self, factory):
+        self._factory = factory
+        self._d = factory()
+
+    def feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            out.append(self._d.decompress(data))
+            if self._d.eof:
+                data = self._d.unused_data
+                self._d = self._factory()
+            else:
+                data = b""
+        return b"".join(out)
+
+
+def _decompressor(compression: str | None):
+    comp = (compression or "").upper()
+    if not comp:
+        return None
+    if comp == "GZIP":
+        return _Multi(lambda: zlib.decompressobj(wbits=47))   # 32+15: gzip or zlib header
+    if comp == "BZIP2":
+        return _Multi(bz2.BZ2Decompressor)
+    if comp == "ZSTD":
+        import zstandard
+        d = zstandard.ZstdDecompressor().decompressobj(read_across_frames=True)
+        return type("Z", (), {"feed": staticmethod(d.decompress)})()
+    if comp == "LZOP":
+        raise UnsupportedError("COPY ... LZOP is not supported by dwhkit (no maintained Python LZO codec); "
+                               "recompress the files with GZIP, BZIP2 or ZSTD")
+    raise UnsupportedError(f"unknown compression {compression!r}")
+
+
+def check_compression(compression: str | None) -> None:
+    """Fail before any S3 traffic when the compression cannot be handled."""
+    _decompressor(compression)
+
+
+def stream(client, f: SourceFile, compression: str | None, chunk: int = CHUNK) -> Iterator[bytes]:
+    """Yield the object's (decompressed) bytes in chunks; memory stays O(chunk)."""
+    try:
+        body = client.get_object(Bucket=f.bucket, Key=f.key)["Body"]
+    except ClientError as exc:
+        raise _client_error(exc, f.url) from None
+    dec = _decompressor(compression)
+    try:
+        for part in body.iter_chunks(chunk):
+            if dec is None:
+                yield part
+            else:
+                try:
+                    out = dec.feed(part)
+                except Exception as exc:
+                    raise CopyError(f"{f.url}: cannot decompress as {compression}: {exc}") from None
+                if out:
+                    yield out
+    finally:
+        body.close()
