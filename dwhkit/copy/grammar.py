@@ -640,9 +640,10 @@ def parse_copy(sql: str) -> CopyCommand:
                         opts.given["ENCRYPTED"])
     if job:
         _check_job(cur, opts, credentials)
-    if not source.lower().startswith("s3://"):
+    # file:///… is dwhkit's extension for Postgres targets (a local lake); Redshift reads S3 only.
+    if not source.lower().startswith(("s3://", "file://")):
         raise UnsupportedError(f"COPY FROM {source!r} at position {source_pos + 1}: "
-                               "dwhkit loads from Amazon S3 (s3://…) only")
+                               "dwhkit loads from Amazon S3 (s3://…) or, on Postgres targets, file:///…")
     for kw, pos, why in opts.unsupported:
         raise UnsupportedError(f"COPY: {why} ({kw} at position {pos + 1})")
 

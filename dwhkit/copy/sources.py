@@ -8,9 +8,12 @@ nothing here ever holds a whole object.
 from __future__ import annotations
 
 import bz2
+import os
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote, urlparse
 
 import msgspec
 from botocore.exceptions import ClientError
@@ -24,15 +27,53 @@ SMALL_FILE_LIMIT = 16 << 20   # manifests / jsonpaths files are read whole, but 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One object to load. ``url`` is what stl_load_errors/stl_load_commits call ``filename``."""
+    """One object to load. ``url`` is what stl_load_errors/stl_load_commits call ``filename``.
+
+    ``bucket`` is empty for a local file (``key`` is then its absolute path)."""
 
     bucket: str
     key: str
     size: int | None = None
 
     @property
+    def local(self) -> bool:
+        return not self.bucket
+
+    @property
     def url(self) -> str:
-        return f"s3://{self.bucket}/{self.key}"
+        return Path(self.key).as_uri() if self.local else f"s3://{self.bucket}/{self.key}"
+
+
+# -- local files ----------------------------------------------------------------------------------
+# An extension of Postgres targets, so a laptop or a test can load a folder without S3: FROM
+# 'file:///abs/prefix' has S3's prefix semantics over the file tree (a path string prefix, not
+# folder-aware). Redshift itself reads only S3, so a warehouse bound for Redshift uses s3:// URLs.
+
+def is_local(url: str) -> bool:
+    return url.startswith("file://")
+
+
+def _local_path(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.netloc not in ("", "localhost"):
+        raise CopyError(f"not a local file URL: {url!r} (expected file:///absolute/path)")
+    return unquote(parsed.path)
+
+
+def _list_local(url: str) -> list[SourceFile]:
+    prefix = _local_path(url)
+    root = prefix if prefix.endswith("/") else os.path.dirname(prefix) or "/"
+    files = []
+    if os.path.isdir(root):
+        for folder, _, names in os.walk(root):
+            for name in names:
+                path = os.path.join(folder, name)
+                if path.startswith(prefix) and os.path.isfile(path):
+                    files.append(SourceFile("", path, os.path.getsize(path)))
+    if not files:
+        raise CopyError(f"The specified prefix '{url}' does not exist (no file starts with it)")
+    files.sort(key=lambda f: f.key.encode())
+    return files
 
 
 def make_client(cmd):
@@ -57,6 +98,8 @@ def list_prefix(client, url: str) -> list[SourceFile]:
     """Every key that starts with the prefix string (``x`` matches ``x.1``, ``x.bak``,
     ``x_folder/a``), sorted by key. S3 ListObjectsV2 already returns keys in UTF-8 binary order.
     Zero-byte "folder marker" keys ending in '/' are skipped (they hold no data)."""
+    if is_local(url):
+        return _list_local(url)
     bucket, prefix = s3mod.split_url(url)
     files: list[SourceFile] = []
     try:
@@ -75,6 +118,15 @@ def list_prefix(client, url: str) -> list[SourceFile]:
 
 def read_small(client, url: str) -> bytes:
     """A whole small object (manifest, jsonpaths file), bounded so a wrong URL cannot eat memory."""
+    if is_local(url):
+        path = _local_path(url)
+        try:
+            if os.path.getsize(path) > SMALL_FILE_LIMIT:
+                raise CopyError(f"{url} is larger than {SMALL_FILE_LIMIT} bytes; not a manifest/jsonpaths file")
+            with open(path, "rb") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise CopyError(f"cannot read {url}: {exc.strerror}") from None
     bucket, key = s3mod.split_url(url)
     try:
         obj = client.get_object(Bucket=bucket, Key=key)
@@ -173,13 +225,21 @@ def check_compression(compression: str | None) -> None:
 
 def stream(client, f: SourceFile, compression: str | None, chunk: int = CHUNK) -> Iterator[bytes]:
     """Yield the object's (decompressed) bytes in chunks; memory stays O(chunk)."""
-    try:
-        body = client.get_object(Bucket=f.bucket, Key=f.key)["Body"]
-    except ClientError as exc:
-        raise _client_error(exc, f.url) from None
+    if f.local:
+        try:
+            body = open(f.key, "rb")
+        except OSError as exc:
+            raise CopyError(f"cannot read {f.url}: {exc.strerror}") from None
+        parts = iter(lambda: body.read(chunk), b"")
+    else:
+        try:
+            body = client.get_object(Bucket=f.bucket, Key=f.key)["Body"]
+        except ClientError as exc:
+            raise _client_error(exc, f.url) from None
+        parts = body.iter_chunks(chunk)
     dec = _decompressor(compression)
     try:
-        for part in body.iter_chunks(chunk):
+        for part in parts:
             if dec is None:
                 yield part
             else:

@@ -82,10 +82,11 @@ class ParquetSource:
         import pyarrow.parquet as pq
 
         size = f.size
-        if size is None:
+        if size is None and not f.local:
             size = self.client.head_object(Bucket=f.bucket, Key=f.key)["ContentLength"]
         try:
-            pf = pq.ParquetFile(_S3RangeFile(self.client, f.bucket, f.key, size))
+            source = f.key if f.local else _S3RangeFile(self.client, f.bucket, f.key, size)
+            pf = pq.ParquetFile(source)
         except (pa.ArrowException, OSError) as exc:
             raise CopyError(f"{f.url}: not a readable Parquet file: {exc}") from None
         if pf.metadata.num_columns != self.ncols and len(pf.schema_arrow) != self.ncols:
