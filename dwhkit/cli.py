@@ -108,6 +108,28 @@ def cmd_check(args) -> int:
     return 1 if problems else 0
 
 
+def cmd_migrate(args) -> int:
+    from . import migrate
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # keep "Running upgrade …" lines only
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
+    if args.action == "sql":  # offline: the Redshift script, no connection
+        print(migrate.offline_sql(args.revision or "head"), end="")
+    elif args.action == "history":
+        for rev, doc in migrate.history():
+            print(f"{rev}  {doc}")
+    elif args.action == "check":
+        migrate.check(_config(args))
+        print("ok: the migrations build the same schema as create-tables")
+    elif args.action == "current":
+        print(", ".join(migrate.current(_config(args))) or "none (not migrated or stamped yet)")
+    else:  # upgrade | downgrade | stamp
+        default = "-1" if args.action == "downgrade" else "head"
+        getattr(migrate, args.action)(_config(args), args.revision or default)
+        print(f"at {', '.join(migrate.current(_config(args))) or 'base'}")
+    return 0
+
+
 def cmd_sample(args) -> int:
     from .warehouse import get_warehouse
 
@@ -154,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("check", help="validate a Redshift SQL file against the Redshift grammar (no cluster)")
     sp.add_argument("file")
     sp.set_defaults(func=cmd_check)
+    sp = sub.add_parser("migrate", help="schema migrations (alembic): upgrade, downgrade, stamp, current, sql, check")
+    sp.add_argument("action", choices=["upgrade", "downgrade", "stamp", "current", "history", "sql", "check"],
+                    help="upgrade | downgrade | stamp | current | history | sql (print the Redshift script) | "
+                         "check (migrations vs create-tables)")
+    sp.add_argument("revision", nargs="?", help="target revision: head, 0002, -1, base, or a range like 0001:head for sql")
+    sp.set_defaults(func=cmd_migrate)
     sp = sub.add_parser("sample", help="write the warehouse's generated sample landing data")
     sp.add_argument("out", help="folder to write into")
     sp.set_defaults(func=cmd_sample)

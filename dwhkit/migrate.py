@@ -1,0 +1,281 @@
+"""Schema migrations: alembic revisions written in Redshift SQL, applied to any dwhkit target.
+
+Why: ``create_tables`` drops everything, which is right for a laptop and wrong for a warehouse
+holding years of data. Revisions (``migrations/versions``) carry frozen Redshift DDL; online
+they run translated on Postgres targets and verbatim on Redshift, and offline (``--sql``) they
+print the Redshift script for review. ``check`` keeps the revisions and the model
+(``warehouses/<name>/sql.py``, what ``create_tables`` builds) from drifting apart.
+"""
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+from .config import Config, Secret, load_config
+from .errors import ConfigError, DwhError
+
+ROOT = Path(__file__).resolve().parent.parent
+ALEMBIC_INI = ROOT / "alembic.ini"
+SCRIPT_LOCATION = ROOT / "migrations"
+
+
+class SchemaDriftError(DwhError):
+    """The schema the revisions build differs from the one ``create_tables`` builds."""
+
+
+# -- the one helper revisions use ----------------------------------------------------------------
+def execute_redshift(op, sql: str) -> None:
+    """Run Redshift SQL from a revision: verbatim offline and on Redshift, translated on Postgres."""
+    from .compat import split_statements, to_postgres
+
+    ctx = op.get_context()
+    statements = [s.strip().rstrip(";").strip() for s in split_statements(sql)]
+    statements = [s for s in statements if s]
+    if ctx.as_sql:  # offline: the Redshift text itself, for a person to review and run
+        for stmt in statements:
+            ctx.impl.static_output(stmt + ";")
+        return
+    translates = ctx.opts.get("dwh_translates", True)
+    conn = op.get_bind()
+    for stmt in statements:
+        for sent in (to_postgres(stmt) if translates else [stmt]):
+            # no_parameters: a '%' or ':' in the SQL is text, never a placeholder
+            conn.exec_driver_sql(sent, execution_options={"no_parameters": True})
+
+
+# -- alembic plumbing -----------------------------------------------------------------------------
+def engine_for(target):
+    """A SQLAlchemy engine on the target's own connections (no pooling: one run, one connection)."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import NoSuchModuleError
+    from sqlalchemy.pool import NullPool
+
+    if target.translates:
+        return sa.create_engine("postgresql+psycopg2://", creator=target.connect_raw, poolclass=NullPool)
+    try:
+        return sa.create_engine(target.url(), poolclass=NullPool)
+    except NoSuchModuleError:
+        raise ConfigError("running migrations online on Redshift needs SQLAlchemy's Redshift dialect "
+                          "(pip install sqlalchemy-redshift); or print the script with "
+                          "`dwh migrate sql` and run it on the cluster") from None
+
+
+def alembic_config(config: Config | None = None, output_buffer=None):
+    """An alembic Config for this project, carrying the dwhkit Config to migrations/env.py."""
+    from alembic.config import Config as AlembicConfig
+
+    if ALEMBIC_INI.is_file():
+        cfg = AlembicConfig(str(ALEMBIC_INI), output_buffer=output_buffer)
+    else:  # installed without the repository's alembic.ini
+        cfg = AlembicConfig(output_buffer=output_buffer)
+    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
+    cfg.attributes["dwh_config"] = config
+    cfg.attributes["configure_logger"] = False  # keep the caller's logging as it is
+    return cfg
+
+
+def upgrade(config: Config | None = None, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(config or load_config()), revision)
+
+
+def downgrade(config: Config | None = None, revision: str = "-1") -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(config or load_config()), revision)
+
+
+def stamp(config: Config | None = None, revision: str = "head") -> None:
+    """Record ``revision`` as applied without running it (a warehouse built by create_tables)."""
+    from alembic import command
+
+    command.stamp(alembic_config(config or load_config()), revision)
+
+
+def current(config: Config | None = None) -> tuple[str, ...]:
+    """The revisions the warehouse is at (empty: never migrated nor stamped)."""
+    from alembic.runtime.migration import MigrationContext
+
+    from .targets import get_target
+
+    engine = engine_for(get_target(config or load_config()))
+    try:
+        with engine.connect() as conn:
+            return tuple(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+
+
+def heads() -> tuple[str, ...]:
+    from alembic.script import ScriptDirectory
+
+    return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def history() -> list[tuple[str, str]]:
+    """(revision, message), oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return [(s.revision, s.doc) for s in reversed(list(script.walk_revisions()))]
+
+
+def offline_sql(revision: str = "head", downgrade_: bool = False) -> str:
+    """The Redshift script for ``revision`` (e.g. ``head`` or ``0001:0002``), for review."""
+    from alembic import command
+
+    buf = io.StringIO()
+    cfg = alembic_config(None, output_buffer=buf)
+    (command.downgrade if downgrade_ else command.upgrade)(cfg, revision, sql=True)
+    return buf.getvalue()
+
+
+# -- catalog snapshots: what a schema is, read from pg_catalog (not from DDL text) ------------------
+_USER_SCHEMAS = """
+n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+AND n.nspname NOT LIKE 'pg\\_temp\\_%'"""
+
+_RELATIONS = f"""
+SELECT c.oid, n.nspname, c.relname, c.relkind,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {_USER_SCHEMAS}
+  AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')
+"""
+
+_COLUMNS = """
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
+       s.seqtypid::regtype::text, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcycle
+FROM pg_attribute a
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_sequence s ON s.seqrelid = pg_get_serial_sequence(a.attrelid::regclass::text, a.attname)::regclass
+WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum
+"""
+
+_CONSTRAINTS = "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s"
+_INDEXES = "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s"
+
+
+def snapshot(conn) -> dict:
+    """{"schema.table": {kind, view, columns: [(name, {type, nullable, default, identity…})],
+    constraints, indexes}} for every user relation (alembic_version left out)."""
+    out: dict = {}
+    with conn.cursor() as cur:
+        cur.execute(_RELATIONS)
+        for oid, schema, name, kind, view in cur.fetchall():
+            with conn.cursor() as c2:
+                c2.execute(_COLUMNS, (oid,))
+                columns = []
+                for (col, type_, notnull, default, identity, generated,
+                     seqtype, start, incr, smin, smax, cycle) in c2.fetchall():
+                    attrs = {"type": type_, "nullable": not notnull, "default": default,
+                             "identity": {"a": "ALWAYS", "d": "BY DEFAULT"}.get(identity),
+                             "generated": generated or None}
+                    if identity:
+                        attrs["sequence"] = (seqtype, start, incr, smin, smax, cycle)
+                    columns.append((col, attrs))
+                c2.execute(_CONSTRAINTS, (oid,))
+                constraints = dict(c2.fetchall())
+                c2.execute(_INDEXES, (oid,))
+                indexes = dict(c2.fetchall())
+            out[f"{schema}.{name}"] = {"kind": kind, "view": view, "columns": columns,
+                                       "constraints": constraints, "indexes": indexes}
+    return out
+
+
+def _describe(attrs: dict) -> str:
+    text = attrs["type"] + ("" if attrs["nullable"] else " NOT NULL")
+    if attrs["default"] is not None:
+        text += f" DEFAULT {attrs['default']}"
+    if attrs["identity"]:
+        text += f" GENERATED {attrs['identity']} AS IDENTITY {attrs.get('sequence')}"
+    return text
+
+
+def diff_snapshots(migrations: dict, model: dict) -> list[str]:
+    """One readable line per difference ("in migrations" vs "in the model")."""
+    problems = []
+    for name in sorted(set(migrations) | set(model)):
+        a, b = migrations.get(name), model.get(name)
+        if a is None or b is None:
+            problems.append(f"{name}: table only in {'the model' if a is None else 'the migrations'}")
+            continue
+        if (a["kind"], a["view"]) != (b["kind"], b["view"]):
+            problems.append(f"{name}: relation kind/definition differs")
+        cols_a, cols_b = dict(a["columns"]), dict(b["columns"])
+        for col in [c for c, _ in a["columns"]] + [c for c, _ in b["columns"] if c not in cols_a]:
+            if col not in cols_b:
+                problems.append(f"{name}.{col}: only in the migrations ({_describe(cols_a[col])})")
+            elif col not in cols_a:
+                problems.append(f"{name}.{col}: only in the model ({_describe(cols_b[col])})")
+            elif cols_a[col] != cols_b[col]:
+                problems.append(f"{name}.{col}: {_describe(cols_a[col])} in the migrations, "
+                                f"{_describe(cols_b[col])} in the model")
+        order_a = [c for c, _ in a["columns"] if c in cols_b]
+        order_b = [c for c, _ in b["columns"] if c in cols_a]
+        if order_a != order_b:
+            problems.append(f"{name}: column order differs: migrations ({', '.join(order_a)}), "
+                            f"model ({', '.join(order_b)})")
+        for kind in ("constraints", "indexes"):
+            for key in sorted(set(a[kind]) | set(b[kind])):
+                if a[kind].get(key) != b[kind].get(key):
+                    problems.append(f"{name}: {kind[:-1] if kind == 'constraints' else 'index'} {key}: "
+                                    f"{a[kind].get(key) or 'absent'} in the migrations, "
+                                    f"{b[kind].get(key) or 'absent'} in the model")
+    return problems
+
+
+# -- the model check ------------------------------------------------------------------------------
+def check(config: Config | None = None) -> None:
+    """Build head on one scratch database and ``create_tables`` on another; raise on any difference.
+
+    Both scratch databases live on the configured Postgres server (embedded by default) and are
+    dropped afterwards. Like ``alembic check``: it fails when the model changed without a revision."""
+    from .app import create_tables
+    from .config import ClusterConfig
+    from .targets import get_target
+
+    config = config or load_config()
+    target = get_target(config)
+    if not target.translates:
+        raise ConfigError("`migrate check` builds scratch databases: point it at a Postgres target "
+                          "(the embedded default will do), not at Redshift")
+    admin = target.connect_raw()
+    admin.autocommit = True
+    info = admin.info
+    base = f"dwhkit_check_{uuid.uuid4().hex[:10]}"
+    names = {"migrations": f"{base}_head", "model": f"{base}_model"}
+
+    def scratch(dbname: str) -> Config:
+        cluster = ClusterConfig(host=info.host, port=info.port, db_name=dbname, db_user=info.user,
+                                db_password=Secret(info.password or ""))
+        return replace(config, target_type="postgres", cluster=cluster)
+
+    try:
+        with admin.cursor() as cur:
+            for name in names.values():
+                cur.execute(f'CREATE DATABASE "{name}"')
+        upgrade(scratch(names["migrations"]), "head")
+        create_tables(scratch(names["model"]))
+        snaps = {}
+        for side, name in names.items():
+            conn = get_target(scratch(name)).connect_raw()
+            try:
+                snaps[side] = snapshot(conn)
+            finally:
+                conn.close()
+    finally:
+        with admin.cursor() as cur:
+            for name in names.values():
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    problems = diff_snapshots(snaps["migrations"], snaps["model"])
+    if problems:
+        raise SchemaDriftError(
+            "the migrations (alembic head) and the model (create_tables) build different schemas; "
+            "write a revision for the change (`alembic revision -m '...'`, DDL in Redshift SQL):\n  " + "\n  ".join(problems))
