@@ -49,7 +49,10 @@ class Cursor:
                 self._unload(stmt)
             else:
                 for pg_sql in to_postgres(stmt):
-                    self._raw.execute(pg_sql, params if len(statements) == 1 else None)
+                    # Parameters go to the statements that take them (a translation may add some
+                    # that do not, e.g. the COMMENT recording a table's Redshift design).
+                    takes = len(statements) == 1 and params is not None and ("%s" in pg_sql or "%(" in pg_sql)
+                    self._raw.execute(pg_sql, params if takes else None)
         return None
 
     def executemany(self, sql, seq_of_params):

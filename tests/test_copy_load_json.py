@@ -13,6 +13,8 @@ from dwhkit.copy.loader import run_copy
 from dwhkit.copy.options import CopyCommand
 from dwhkit.errors import CopyError, LoadError, UnsupportedError
 
+from .conftest import STEDI_DATA
+
 
 def put(s3, bucket, key, body):
     s3.put_object(Bucket=bucket, Key=key, Body=body.encode() if isinstance(body, str) else body)
@@ -239,6 +241,7 @@ def test_stream_rules_whitespace_braces_and_junk(pg_conn, s3, bucket):
     assert log == [(5, 1216, ","), (6, 1216, ","), (7, 1216, "garbage")]
 
 
+@pytest.mark.skipif(not STEDI_DATA.exists(), reason="../shared/data/stedi is not here")
 def test_stedi_v2022_step_trainer_trailing_commas(pg_conn, s3, bucket):
     """Real landing data whose lines end with '},': every comma is one load error (Redshift's rule)."""
     from pathlib import Path
@@ -274,6 +277,7 @@ def test_value_rules_objects_empty_strings_missing_keys(pg_conn, s3, bucket):
     ]
 
 
+@pytest.mark.skipif(not STEDI_DATA.exists(), reason="../shared/data/stedi is not here")
 def test_parsed_statement_loads_stedi_2023_customers(pg_conn, s3, bucket):
     """End to end with the team's parser and real landing data (absent share keys → NULL).
     birthday is varchar here: the file holds '993-01-01', which DATEFORMAT 'YYYY-MM-DD' rejects."""

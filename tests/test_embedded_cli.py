@@ -36,8 +36,12 @@ def test_db_start_url_status_stop(project):
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute("SELECT current_database(), current_setting('TimeZone')")
         assert cur.fetchone() == ("dwh", "UTC")
-    assert "running" in dwh("db", "status", cwd=project).stdout
-    pid_file = next(project.rglob("postmaster.pid"))
+    status = dwh("db", "status", cwd=project).stdout
+    assert "running" in status
+    from pathlib import Path
+
+    data_root = Path(status.split("data: ")[1].split()[0])  # /var/tmp/… when root can't share the folder
+    pid_file = data_root / "data" / "postmaster.pid"
     postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
     if os.geteuid() == 0:  # Postgres refuses root: the server runs as the unprivileged user
         assert postmaster.username() == "postgres"

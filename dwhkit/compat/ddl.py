@@ -171,3 +171,46 @@ def alter(node: exp.Alter) -> exp.Alter:
                     # r_ALTER_TABLE: an IDENTITY column can't be added
                     raise UnsupportedError("ALTER TABLE ADD COLUMN with IDENTITY (Redshift refuses it)")
     return node
+
+
+# The physical design Postgres has no use for is still what a Redshift user asks the system views
+# about (svv_table_info.diststyle/sortkey1, pg_table_def.distkey/sortkey/encoding), so CREATE TABLE
+# records it as a table comment: it lives and dies with the table, and the views read it back.
+DESIGN_PREFIX = "dwhkit:design:"
+
+
+def table_design(node: exp.Create, text: str) -> dict | None:
+    """Redshift's DISTSTYLE/DISTKEY/SORTKEY/ENCODE/BACKUP of a CREATE TABLE, before they are dropped."""
+    if node.kind != "TABLE" or not isinstance(node.this, exp.Schema):
+        return None
+    import re
+
+    design = {"diststyle": None, "distkey": None, "sortkey": [], "sortkey_type": "compound",
+              "encode": {}, "backup": True}
+    props = node.args.get("properties")
+    for p in props.expressions if props else []:
+        if isinstance(p, exp.DistStyleProperty):
+            design["diststyle"] = p.this.name.upper()
+        elif isinstance(p, exp.DistKeyProperty):
+            design["distkey"] = p.this.name.lower()
+        elif isinstance(p, exp.SortKeyProperty):
+            keys = p.this if isinstance(p.this, list) else [p.this]
+            design["sortkey"] = [k.name.lower() for k in keys]
+        elif isinstance(p, exp.BackupProperty):
+            design["backup"] = p.this.name.upper() != "NO"
+    if re.search(r"\bINTERLEAVED\s+SORTKEY\b", text, re.I):
+        design["sortkey_type"] = "interleaved"
+    for col in node.this.expressions:
+        if not isinstance(col, exp.ColumnDef):
+            continue
+        for c in col.args.get("constraints") or []:
+            kind = c.args.get("kind")
+            if isinstance(kind, ColumnDistKey):
+                design["distkey"] = col.name.lower()
+            elif isinstance(kind, ColumnSortKey) and not design["sortkey"]:
+                design["sortkey"] = [col.name.lower()]
+            elif isinstance(kind, exp.EncodeColumnConstraint):
+                design["encode"][col.name.lower()] = kind.this.name.lower()
+    if design["diststyle"] is None:  # r_CREATE_TABLE_NEW: a DISTKEY implies KEY, else AUTO
+        design["diststyle"] = "KEY" if design["distkey"] else "AUTO"
+    return design

@@ -7,7 +7,7 @@ import logging
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError, TokenError
 
-from dwhkit.compat import helpers, statements
+from dwhkit.compat import ddl, helpers, statements
 from dwhkit.compat.dialect import PostgresTarget, RedshiftSource
 from dwhkit.compat.split import is_copy_or_unload, split_statements
 from dwhkit.compat.transforms import rewrite
@@ -71,7 +71,21 @@ def _translate(sql: str) -> tuple[str, ...]:
     special = statements.special(tree)
     if special is not None:
         return tuple(special)
-    return (_generate(rewrite(tree)),)
+    design = ddl.table_design(tree, text) if isinstance(tree, exp.Create) else None
+    out = (_generate(rewrite(tree)),)
+    if design is not None:
+        out += (_design_comment(tree, design),)
+    return out
+
+
+def _design_comment(tree: exp.Create, design: dict) -> str:
+    """COMMENT ON TABLE … IS 'dwhkit:design:{…}' (see ddl.table_design)."""
+    import json
+
+    table = tree.this.this
+    name = table.sql(dialect="postgres")
+    body = ddl.DESIGN_PREFIX + json.dumps(design, separators=(",", ":"), sort_keys=True)
+    return f"COMMENT ON TABLE {name} IS '{body.replace(chr(39), chr(39) * 2)}'"
 
 
 def to_postgres(sql: str) -> list[str]:

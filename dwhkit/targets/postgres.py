@@ -37,8 +37,10 @@ class PostgresTarget(Target):
                 message = message.replace(self._password, "***")
             raise TargetConnectError(f"cannot connect to {self.describe()}: {message}") from None
         from ..copy.system_tables import ensure_system_tables
+        from .system_views import ensure_system_views
 
         ensure_system_tables(conn)
+        ensure_system_views(conn)
         conn.commit()
         return conn
 

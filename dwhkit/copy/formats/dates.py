@@ -25,7 +25,7 @@ TZ_ABBREV = {"utc": 0, "gmt": 0, "z": 0, "ut": 0, "zulu": 0,
 _TOKENS = [("YYYY", r"(?P<Y>\d{4})"), ("YY", r"(?P<y>\d{2})"), ("MONTH", r"(?P<mon>[A-Za-z]{3,9}\.?)"),
            ("MON", r"(?P<mon>[A-Za-z]{3,9}\.?)"), ("MM", r"(?P<m>\d{1,2})"), ("MI", r"(?P<M>\d{1,2})"),
            ("DD", r"(?P<d>\d{1,2})"), ("HH24", r"(?P<H>\d{1,2})"), ("HH12", r"(?P<I>\d{1,2})"),
-           ("HH", r"(?P<H>\d{1,2})"), ("SS", r"(?P<S>\d{1,2})(?:\.(?P<f>\d{1,6}))?"),
+           ("HH", r"(?P<H>\d{1,2})"), ("SS", r"(?P<S>\d{1,2})(?:\.(?P<f>\d{1,9}))?"),
            ("AM", r"(?P<p>[AaPp]\.?[Mm]\.?)"), ("PM", r"(?P<p>[AaPp]\.?[Mm]\.?)"),
            ("OF", r"\s*(?P<of>[+-]\d{1,2}(?::?\d{2})?|Z)?")]
 _TIME_TOKENS = {"HH24", "HH12", "HH", "MI", "SS", "AM", "PM", "OF"}
@@ -104,7 +104,9 @@ def _fields(g: dict, code: int, value: str) -> tuple:
         H = (H % 12) + (12 if pm else 0)
     M = int(g["M"]) if g.get("M") is not None else 0
     S = int(g["S"]) if g.get("S") is not None else 0
-    us = int((g.get("f") or "0").ljust(6, "0")) if g.get("f") else 0
+    # AMBIG (§3: more than 6 fractional digits): Redshift stores microseconds; we accept up to 9
+    # digits and truncate past the 6th, so the London smart-meter files' '00:30:00.0000000' load.
+    us = int(g["f"][:6].ljust(6, "0")) if g.get("f") else 0
     of = None
     if g.get("of"):
         of = _offset(g["of"])
