@@ -26,7 +26,12 @@ def project(tmp_path):
     tmp_path.chmod(0o755)
     (tmp_path / "dwh.cfg").write_text((ROOT / "dwh.cfg").read_text())
     yield tmp_path
+    status = dwh("db", "status", cwd=tmp_path, check=False).stdout
     dwh("db", "stop", cwd=tmp_path, check=False)
+    if "data: /var/tmp/dwhkit-" in status:  # the cluster moved out of the private tmp folder
+        import shutil
+
+        shutil.rmtree(status.split("data: ")[1].split()[0], ignore_errors=True)
 
 
 def test_db_start_url_status_stop(project):
