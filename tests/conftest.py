@@ -113,3 +113,26 @@ def stedi_sample(tmp_path_factory):
     from dwhkit.warehouses.stedi.sample import generate_sample
 
     return generate_sample(tmp_path_factory.mktemp("stedi-sample"))
+
+
+def run_notebook(name: str, config, tmp_path, monkeypatch) -> list[dict]:
+    """Execute a notebook of the repo against ``config``'s database; return every cell output.
+
+    The kernel reaches the database the way a user's notebook does: dwhkit.connect() reading
+    $DWH_CONFIG, with the password from DWH_CLUSTER_DB_PASSWORD (never written to a file)."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    c = config.cluster
+    cfg = tmp_path / "nb.cfg"
+    cfg.write_text(f"[TARGET]\ntype = postgres\n[CLUSTER]\nhost = {c.host}\nport = {c.port}\n"
+                   f"db_name = {c.db_name}\ndb_user = {c.db_user}\n")
+    monkeypatch.setenv("DWH_CONFIG", str(cfg))
+    monkeypatch.setenv("DWH_CLUSTER_DB_PASSWORD", str(c.db_password))
+    nb = nbformat.read(ROOT / name, as_version=4)
+    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+
+
+def notebook_text(outputs) -> str:
+    return "".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)
