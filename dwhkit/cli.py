@@ -97,11 +97,34 @@ def cmd_translate(args) -> int:
     return 0
 
 
+def _statements_of_module(path: Path) -> list[tuple[str, str]]:
+    """The SQL strings a classic sql_queries.py defines: every top-level str, and every str in a
+    top-level list or tuple, whose first word is a SQL keyword. The module is run to read them."""
+    import runpy
+
+    keywords = ("select", "insert", "create", "drop", "copy", "unload", "update", "delete", "alter",
+                "truncate", "with", "begin", "merge", "grant", "analyze", "vacuum")
+    found = []
+    for name, value in runpy.run_path(str(path)).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for i, v in enumerate(values):
+            if isinstance(v, str) and v.strip().split(None, 1)[:1] and v.strip().split(None, 1)[0].lower() in keywords:
+                found.append((name if values is not value else f"{name}[{i}]", v))
+    return found
+
+
 def cmd_check(args) -> int:
     from .compat import check_redshift
 
-    sql = Path(args.file).read_text()
-    problems = check_redshift(sql)
+    path = Path(args.file)
+    if path.suffix == ".py":  # a classic sql_queries.py: check each query it defines, once
+        seen, problems = set(), []
+        for name, sql in _statements_of_module(path):
+            if sql not in seen:
+                seen.add(sql)
+                problems += [f"{name}: {p}" for p in check_redshift(sql)]
+    else:
+        problems = check_redshift(path.read_text())
     for p in problems:
         print(p)
     print(f"{len(problems)} problem(s)" if problems else "ok: every statement parses as Redshift SQL")
@@ -139,6 +162,25 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_ingest(args) -> int:
+    from . import ingest
+
+    if not args.follow:
+        print("error: only --follow is implemented: dwh ingest --follow [--job name] [--once]", file=sys.stderr)
+        return 2
+    config = _config(args)
+    refresh = None
+    if args.refresh:
+        from .warehouse import get_warehouse
+
+        refresh = ingest.refresh_warehouse(get_warehouse(config.warehouse))
+    stats = ingest.follow(config, job=args.job, interval=args.interval, once=args.once, refresh=refresh,
+                          on_run=lambda name, r: print(f"  {r.message} ({r.seconds:.2f}s)", file=sys.stderr))
+    print(f"{stats.runs} run(s), {stats.files} file(s), {stats.rows:,} row(s) loaded"
+          + (f", {len(stats.failed)} file(s) failed" if stats.failed else ""))
+    return 1 if stats.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     # The global options are accepted before or after the command (`dwh etl --config x`).
     common = argparse.ArgumentParser(add_help=False)
@@ -173,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("translate", help="print the Postgres form of a Redshift SQL file")
     sp.add_argument("file", help="a .sql file, or - for standard input")
     sp.set_defaults(func=cmd_translate)
-    sp = sub.add_parser("check", help="validate a Redshift SQL file against the Redshift grammar (no cluster)")
-    sp.add_argument("file")
+    sp = sub.add_parser("check", help="validate a Redshift SQL file (or a sql_queries.py) against the Redshift grammar, no cluster")
+    sp.add_argument("file", help="a .sql file, or a Python module such as sql_queries.py")
     sp.set_defaults(func=cmd_check)
     sp = sub.add_parser("migrate", help="schema migrations (alembic): upgrade, downgrade, stamp, current, sql, check")
     sp.add_argument("action", choices=["upgrade", "downgrade", "stamp", "current", "history", "sql", "check"],
@@ -185,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("sample", help="write the warehouse's generated sample landing data")
     sp.add_argument("out", help="folder to write into")
     sp.set_defaults(func=cmd_sample)
+    sp = sub.add_parser("ingest", help="continuous ingestion: run COPY JOBs as new files arrive (Postgres targets)")
+    sp.add_argument("--follow", action="store_true", help="watch the jobs' S3 prefixes and load new files")
+    sp.add_argument("--job", help="the COPY JOB to follow (default: every job with AUTO ON)")
+    sp.add_argument("--interval", type=float, default=5.0, help="seconds between polls (default 5)")
+    sp.add_argument("--once", action="store_true", help="one pass, then exit")
+    sp.add_argument("--refresh", action="store_true", help="rebuild the warehouse's star schema and marts after a load")
+    sp.set_defaults(func=cmd_ingest)
     return p
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
-from .errors import UnsupportedError
+from .errors import CopyError, UnsupportedError
 
 log = logging.getLogger("dwhkit")
 
@@ -70,7 +70,27 @@ class Cursor:
         from .copy.loader import run_copy
 
         cmd = parse_copy(stmt)
-        result = run_copy(self.connection.raw, cmd, side_conn_factory=self.connection.target.connect_raw)
+        if cmd.job is not None:  # COPY JOB: the job store/runner; LIST and SHOW leave rows on this cursor
+            from .copy.jobs import run_job_command
+
+            self.last_copy = run_job_command(self.connection.raw, cmd, cursor=self._raw,
+                                             conn_factory=self.connection.target.connect_raw)
+            self._rowcount = self.last_copy.rows_loaded if self.last_copy is not None else None
+            return
+        raw = self.connection.raw
+        try:
+            result = run_copy(raw, cmd, side_conn_factory=self.connection.target.connect_raw)
+        except Exception as exc:
+            # A session lost mid-COPY (server restart, pg_terminate_backend, network) surfaces from
+            # the loader's cleanup as a bare driver error ("connection already closed"); say what
+            # happened. The server rolls the open transaction back: nothing was loaded.
+            if raw.closed and not isinstance(exc, CopyError):
+                cause = exc.__context__ if exc.__context__ is not None else exc
+                first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+                raise CopyError(f"Load into table '{cmd.table}' failed: the database connection was lost "
+                                f"during the COPY ({first}); the server rolled the transaction back, "
+                                "nothing was loaded") from exc
+            raise
         self.last_copy = result
         self._rowcount = result.rows_loaded
         log.info("Load into table '%s' completed, %d record(s) loaded successfully.", cmd.table, result.rows_loaded)

@@ -106,3 +106,18 @@ def test_dwh_check_and_translate_commands(tmp_path):
     assert translated.returncode == 0
     assert "GENERATED" not in translated.stdout and "SORTKEY" not in translated.stdout.split("-- emulated")[0]
     assert "-- emulated by dwhkit" in translated.stdout and "COPY t FROM" in translated.stdout
+
+
+def test_dwh_check_reads_a_classic_sql_queries_module(tmp_path):
+    from .conftest import ROOT
+
+    module = tmp_path / "sql_queries.py"
+    module.write_text('songs_create = "CREATE TABLE songs (id VARCHAR SORTKEY, t VARCHAR(MAX)) DISTSTYLE ALL"\n'
+                      'bad_insert = "INSERT INTO songs SELEC id FROM x"\n'
+                      'create_table_queries = [songs_create]\nnot_sql = "hello"\n')
+    run = lambda f: subprocess.run([sys.executable, "-m", "dwhkit.cli", "check", str(f)],
+                                   capture_output=True, text=True, cwd=ROOT)
+    out = run(module)
+    assert out.returncode == 1 and out.stdout.startswith("bad_insert: statement 1")
+    assert "1 problem(s)" in out.stdout
+    assert run(ROOT / "sql_queries.py").returncode == 0
