@@ -8,7 +8,10 @@ nothing here ever holds a whole object.
 from __future__ import annotations
 
 import bz2
+import http.client
 import os
+import random
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +19,25 @@ from typing import Iterator
 from urllib.parse import unquote, urlparse
 
 import msgspec
-from botocore.exceptions import ClientError
+import urllib3.exceptions
+from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import s3 as s3mod
 from ..errors import CopyError, UnsupportedError
 
 CHUNK = 1 << 20          # 1 MiB reads from the S3 body
 SMALL_FILE_LIMIT = 16 << 20   # manifests / jsonpaths files are read whole, but never more than this
+
+# A body read that dies midway (botocore retries requests, not a body already streaming) is
+# resumed with a ranged GET from the byte offset already consumed, pinned to the first
+# response's ETag so a changed object cannot be spliced. RESUME_ATTEMPTS failures in a row with
+# no progress in between (or RESUME_TOTAL in all) give up with a CopyError naming the object.
+RESUME_ATTEMPTS = 5
+RESUME_TOTAL = 100
+RESUME_BACKOFF = 0.2      # seconds before the first resume; doubled each time, capped, jittered
+RESUME_BACKOFF_MAX = 5.0
+# What a dropped connection looks like from botocore/urllib3 while a body is being read.
+_DROPPED = (BotoCoreError, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
 @dataclass(frozen=True)
@@ -128,13 +143,7 @@ def read_small(client, url: str) -> bytes:
         except OSError as exc:
             raise CopyError(f"cannot read {url}: {exc.strerror}") from None
     bucket, key = s3mod.split_url(url)
-    try:
-        obj = client.get_object(Bucket=bucket, Key=key)
-    except ClientError as exc:
-        raise _client_error(exc, url) from None
-    if obj.get("ContentLength", 0) > SMALL_FILE_LIMIT:
-        raise CopyError(f"{url} is larger than {SMALL_FILE_LIMIT} bytes; not a manifest/jsonpaths file")
-    return obj["Body"].read()
+    return b"".join(_s3_chunks(client, SourceFile(bucket, key), CHUNK, limit=SMALL_FILE_LIMIT))
 
 
 def list_manifest(client, url: str) -> list[SourceFile]:
@@ -182,22 +191,32 @@ def list_manifest(client, url: str) -> list[SourceFile]:
 
 
 class _Multi:
-    """Incremental decompressor that follows concatenated members/streams (``cat a.gz b.gz``)."""
+    """Incremental decompressor that follows concatenated members/streams (``cat a.gz b.gz``).
+
+    ``complete`` is False when the input stopped inside a member (a truncated object): the
+    decompressors would otherwise just return what they had, silently dropping the tail."""
 
     def __init__(self, factory):
         self._factory = factory
         self._d = factory()
+        self._fed = False           # the current member has received input
 
     def feed(self, data: bytes) -> bytes:
         out = []
         while data:
+            self._fed = True
             out.append(self._d.decompress(data))
             if self._d.eof:
                 data = self._d.unused_data
                 self._d = self._factory()
+                self._fed = False
             else:
                 data = b""
         return b"".join(out)
+
+    @property
+    def complete(self) -> bool:
+        return not self._fed or self._d.eof
 
 
 def _decompressor(compression: str | None):
@@ -210,8 +229,8 @@ def _decompressor(compression: str | None):
         return _Multi(bz2.BZ2Decompressor)
     if comp == "ZSTD":
         import zstandard
-        d = zstandard.ZstdDecompressor().decompressobj(read_across_frames=True)
-        return type("Z", (), {"feed": staticmethod(d.decompress)})()
+        dctx = zstandard.ZstdDecompressor()
+        return _Multi(dctx.decompressobj)
     if comp == "LZOP":
         raise UnsupportedError("COPY ... LZOP is not supported by dwhkit (no maintained Python LZO codec); "
                                "recompress the files with GZIP, BZIP2 or ZSTD")
@@ -223,21 +242,78 @@ def check_compression(compression: str | None) -> None:
     _decompressor(compression)
 
 
+def _backoff(attempt: int) -> float:
+    return min(RESUME_BACKOFF_MAX, RESUME_BACKOFF * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+
+
+def _s3_chunks(client, f: SourceFile, chunk: int, limit: int | None = None) -> Iterator[bytes]:
+    """The raw bytes of one S3 object, in order, each byte exactly once.
+
+    A body read that fails midway is resumed from the byte offset already yielded (ranged GET,
+    ``IfMatch`` the first ETag), with bounded, jittered exponential backoff; then a CopyError."""
+    offset = 0
+    etag = None
+    failures = 0            # in a row, without progress
+    resumes = 0             # in all
+    last_error: BaseException | None = None
+    while True:
+        request = {"Bucket": f.bucket, "Key": f.key}
+        if offset or etag:
+            request["Range"] = f"bytes={offset}-"
+            if etag:
+                request["IfMatch"] = etag
+        body = None
+        try:
+            try:
+                resp = client.get_object(**request)
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code", "")
+                if etag and code in ("PreconditionFailed", "412"):
+                    raise CopyError(f"{f.url} changed while it was being read (resuming at byte {offset}); "
+                                    "nothing was loaded — run the COPY again") from None
+                if etag and code in ("InvalidRange", "416"):
+                    return          # the object ended exactly where the dropped read stopped
+                raise _client_error(exc, f.url) from None
+            if etag is None:
+                etag = resp.get("ETag")
+                if limit is not None and resp.get("ContentLength", 0) > limit:
+                    raise CopyError(f"{f.url} is larger than {limit} bytes; not a manifest/jsonpaths file")
+            body = resp["Body"]
+            for part in body.iter_chunks(chunk):
+                if part:
+                    offset += len(part)
+                    failures = 0
+                    yield part
+            return
+        except _DROPPED as exc:
+            last_error = exc
+            failures += 1
+            resumes += 1
+            if failures > RESUME_ATTEMPTS or resumes > RESUME_TOTAL:
+                raise CopyError(f"S3 read of {f.url} failed at byte {offset} after {resumes - 1} resumed "
+                                f"read(s): {type(last_error).__name__}: {last_error}; nothing was loaded") from None
+            time.sleep(_backoff(failures))
+        finally:
+            if body is not None:
+                body.close()
+
+
 def stream(client, f: SourceFile, compression: str | None, chunk: int = CHUNK) -> Iterator[bytes]:
-    """Yield the object's (decompressed) bytes in chunks; memory stays O(chunk)."""
+    """Yield the object's (decompressed) bytes in chunks; memory stays O(chunk).
+
+    An S3 body whose connection drops midway is resumed where it stopped (``_s3_chunks``); a
+    compressed object that ends inside a member/frame is an error, never a silent short load."""
+    dec = _decompressor(compression)
     if f.local:
         try:
             body = open(f.key, "rb")
         except OSError as exc:
             raise CopyError(f"cannot read {f.url}: {exc.strerror}") from None
         parts = iter(lambda: body.read(chunk), b"")
+        close = body.close
     else:
-        try:
-            body = client.get_object(Bucket=f.bucket, Key=f.key)["Body"]
-        except ClientError as exc:
-            raise _client_error(exc, f.url) from None
-        parts = body.iter_chunks(chunk)
-    dec = _decompressor(compression)
+        parts = _s3_chunks(client, f, chunk)
+        close = parts.close
     try:
         for part in parts:
             if dec is None:
@@ -249,5 +325,8 @@ def stream(client, f: SourceFile, compression: str | None, chunk: int = CHUNK) -
                     raise CopyError(f"{f.url}: cannot decompress as {compression}: {exc}") from None
                 if out:
                     yield out
+        if dec is not None and not dec.complete:
+            raise CopyError(f"{f.url}: the {compression} stream is truncated (the object ends inside a "
+                            f"compressed member); nothing was loaded")
     finally:
-        body.close()
+        close()
