@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .errors import ConfigError
+from .identifiers import quote_ident
 from .pipeline import ETL_LOG_DDL, etl_steps, record_run, run_lock, run_step
 from .report import build_report
 from .targets import get_target
@@ -17,23 +18,28 @@ log = logging.getLogger("dwhkit")
 
 def _resolve(config: Config | None, warehouse: str | None) -> tuple[Config, Warehouse]:
     config = config or load_config()
-    return config, get_warehouse(warehouse or config.warehouse)
+    wh = get_warehouse(warehouse or config.warehouse)
+    return config.with_overrides(warehouse=wh.name), wh
 
 
 def create_tables(config: Config | None = None, warehouse: str | None = None) -> list[str]:
     """Drop and recreate every table of the warehouse (the laptop workflow; see migrations/)."""
     config, wh = _resolve(config, warehouse)
-    conn = get_target(config).connect()
-    try:
-        cur = conn.cursor()
-        for sql in wh.drop_table_queries + wh.create_table_queries + [ETL_LOG_DDL]:
-            cur.execute(sql)
-        conn.commit()
-    except Exception:
-        conn.rollback()
-        raise
-    finally:
-        conn.close()
+    target = get_target(config)
+    schema = [f"CREATE SCHEMA IF NOT EXISTS {quote_ident(wh.schema)}"] if wh.schema != "public" else []
+    # Not under a running ETL's feet: the same lock as run_etl.
+    with run_lock(target, target.connect_raw, key=f"dwhkit etl {wh.name}"):
+        conn = target.connect()
+        try:
+            cur = conn.cursor()
+            for sql in schema + wh.drop_table_queries + wh.create_table_queries + [ETL_LOG_DDL]:
+                cur.execute(sql)
+            conn.commit()
+        except Exception:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
     return [name for name, _, _ in wh.tables]
 
 
@@ -60,7 +66,7 @@ def run_etl(config: Config | None = None, warehouse: str | None = None, lake: st
     lake = resolve_lake(config, wh, lake)
     target = get_target(config)
     steps = etl_steps(wh, lake, config.iam_role, config.s3_region)
-    with run_lock(target, target.connect_raw, wait=wait_for_lock):
+    with run_lock(target, target.connect_raw, wait=wait_for_lock, key=f"dwhkit etl {wh.name}"):
         conn = target.connect()
         try:
             results = []

@@ -103,7 +103,7 @@ def record_run(conn, warehouse: str, results: list[StepResult]) -> str:
 
 
 @contextlib.contextmanager
-def run_lock(target, conn_factory, wait: bool = True):
+def run_lock(target, conn_factory, wait: bool = True, key: str = "dwhkit etl"):
     """One ETL at a time per warehouse: a session-level advisory lock on Postgres targets.
 
     A second run waits (saying so) or, with wait=False, stops with a clear message. Redshift has
@@ -113,7 +113,6 @@ def run_lock(target, conn_factory, wait: bool = True):
         return
     conn = conn_factory()
     conn.autocommit = True
-    key = "dwhkit etl"
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import ConfigError
-from .identifiers import quote_literal
+from .identifiers import quote_ident, quote_literal
 from .quality import Check
 
 
@@ -23,6 +23,9 @@ class Warehouse:
     checks: list[Check] = field(default_factory=list)
     generate_sample: Callable[[Path], Path] | None = None
     description: str = ""
+    # Each warehouse keeps its tables in its own schema (on the search path of its connections),
+    # so two warehouses may both have a dim_time; the first one, STEDI, lives in public.
+    schema: str = "public"
 
     @property
     def create_table_queries(self) -> list[str]:
@@ -30,7 +33,8 @@ class Warehouse:
 
     @property
     def drop_table_queries(self) -> list[str]:
-        return [f"DROP TABLE IF EXISTS {name} CASCADE" for name, _, _ in reversed(self.tables)]
+        prefix = "" if self.schema == "public" else f"{quote_ident(self.schema)}."
+        return [f"DROP TABLE IF EXISTS {prefix}{name} CASCADE" for name, _, _ in reversed(self.tables)]
 
     def copy_queries(self, lake: str, iam_role: str = "", region: str = "") -> list[tuple[str, str]]:
         """The COPY statements for a lake (an s3:// prefix, or a local folder on Postgres targets).

@@ -109,8 +109,33 @@ def test_lock_held_by_a_killed_session_is_released(dwh_config, lake, pg_dsn):
     app.create_tables(dwh_config)
     holder = psycopg2.connect(**pg_dsn)
     with holder.cursor() as cur:
-        cur.execute("SELECT pg_advisory_lock(hashtext('dwhkit etl'))")
+        cur.execute("SELECT pg_advisory_lock(hashtext('dwhkit etl stedi'))")  # the STEDI warehouse's lock
     with pytest.raises(PipelineError):
         app.run_etl(dwh_config, lake=str(lake), wait_for_lock=False)
     holder.close()                                        # the session ends: the server drops its locks
     assert app.run_etl(dwh_config, lake=str(lake), wait_for_lock=False)["passed"]
+
+
+def test_create_tables_waits_for_a_running_etl(dwh_config, lake, pg_dsn):
+    """`dwh create-tables` takes the warehouse's lock too: it never drops tables under a running ETL."""
+    app.create_tables(dwh_config)
+    holder = psycopg2.connect(**pg_dsn)
+    holder.autocommit = True
+    with holder.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(hashtext('dwhkit etl stedi'))")
+    done = threading.Event()
+    th = threading.Thread(target=lambda: (app.create_tables(dwh_config), done.set()), daemon=True)
+    th.start()
+    assert not done.wait(1.5)                              # blocked behind the lock
+    holder.close()
+    assert done.wait(60)
+
+
+def test_warehouses_have_their_own_locks(dwh_config, lake, pg_dsn):
+    """Another warehouse's running ETL does not block this one (their tables live in other schemas)."""
+    app.create_tables(dwh_config)
+    holder = psycopg2.connect(**pg_dsn)
+    with holder.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(hashtext('dwhkit etl energy'))")
+    assert app.run_etl(dwh_config, lake=str(lake), wait_for_lock=False)["passed"]
+    holder.close()

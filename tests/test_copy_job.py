@@ -17,6 +17,12 @@ ROLE = "arn:aws:iam::123456789012:role/dwhkit-copy"
 JOB = "criteo_ingest"
 
 
+@pytest.fixture
+def dwh_config(dwh_config):
+    """The test database with the criteo warehouse selected: its schema is on the search path."""
+    return dwh_config.with_overrides(warehouse="criteo")
+
+
 def job_sql(bucket: str, name: str = JOB, auto: str = "") -> str:
     """The warehouse's own COPY, as a job."""
     copy = criteo_sql.COPY_IMPRESSION.format(source=f"s3://{bucket}/impressions/part-", auth=f"IAM_ROLE '{ROLE}'")

@@ -2,6 +2,8 @@
 files arriving during a load, and with two runners at once. Every process is time-bounded."""
 from __future__ import annotations
 
+import pytest
+
 import os
 import signal
 import subprocess
@@ -16,6 +18,12 @@ from dwhkit.targets import get_target
 from .conftest import ROOT
 from .test_copy_job import (JOB, committed_files, criteo_db, job_files, job_sql, scalar,  # noqa: F401
                             upload_parts)
+
+
+@pytest.fixture
+def dwh_config(dwh_config):
+    """The test database with the criteo warehouse selected: its schema is on the search path."""
+    return dwh_config.with_overrides(warehouse="criteo")
 
 
 def cli_env(config, tmp_path) -> tuple[list[str], dict]:

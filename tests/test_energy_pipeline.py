@@ -55,7 +55,7 @@ def data_lines(lake_dir: Path, pattern: str) -> int:
 
 
 def query(config, sql: str) -> list[tuple]:
-    conn = get_target(config).connect()
+    conn = get_target(config.with_overrides(warehouse="energy")).connect()  # the energy schema
     try:
         cur = conn.cursor()
         cur.execute(sql)

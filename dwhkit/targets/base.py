@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 class Target(ABC):
     name: str = "base"
     translates: bool = True  # Redshift SQL must be translated and COPY/UNLOAD emulated
+    schema: str = "public"   # the warehouse's schema, first on the search path
 
     @abstractmethod
     def connect_raw(self):
@@ -29,7 +30,3 @@ class Target(ABC):
         from ..connection import Connection
 
         return Connection(self.connect_raw(), self)
-
-    def lock_key(self) -> str:
-        """Identifies the warehouse for the ETL's run lock."""
-        return self.describe()

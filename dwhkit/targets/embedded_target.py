@@ -8,10 +8,10 @@ from .postgres import PostgresTarget
 class EmbeddedTarget(PostgresTarget):
     name = "embedded"
 
-    def __init__(self, server: EmbeddedServer):
+    def __init__(self, server: EmbeddedServer, schema: str = "public"):
         self.server = server
         self._started = False
-        super().__init__("127.0.0.1", 0, "dwh", "dwh", "")
+        super().__init__("127.0.0.1", 0, "dwh", "dwh", "", schema=schema)
 
     def _ensure_started(self) -> None:
         if not self._started:

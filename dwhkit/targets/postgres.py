@@ -6,6 +6,7 @@ from urllib.parse import quote
 import psycopg2
 
 from ..errors import DwhError
+from ..identifiers import quote_ident
 from .base import Target
 
 # dwhkit's emulated system tables (stl_load_errors, …) live in their own schema, found by
@@ -21,14 +22,18 @@ class PostgresTarget(Target):
     name = "postgres"
     translates = True
 
-    def __init__(self, host: str, port: int, dbname: str, user: str, password: str = ""):
+    def __init__(self, host: str, port: int, dbname: str, user: str, password: str = "", schema: str = "public"):
         self._params = {"host": host, "port": port, "dbname": dbname, "user": user}
         self._password = password
+        self.schema = schema
 
     def connect_raw(self):
+        # A warehouse outside public sees only its own schema (and the system views): an unqualified
+        # name can never fall through to another warehouse's table of the same name.
+        search_path = SEARCH_PATH if self.schema == "public" else f"{quote_ident(self.schema)},dwhkit_system"
         try:
             conn = psycopg2.connect(**self._params, password=self._password or None,
-                                    options=f"-c search_path={SEARCH_PATH} -c timezone=UTC",
+                                    options=f"-c search_path={search_path} -c timezone=UTC",
                                     application_name="dwhkit", connect_timeout=15)
         except psycopg2.OperationalError as exc:
             # The driver's message can echo connection parameters; keep the password out of it.

@@ -11,11 +11,22 @@ class RedshiftTarget(Target):
     name = "redshift"
     translates = False
 
-    def __init__(self, host: str, port: int, dbname: str, user: str, password: str = ""):
+    def __init__(self, host: str, port: int, dbname: str, user: str, password: str = "", schema: str = "public"):
         self._params = {"host": host, "port": port, "database": dbname, "user": user}
         self._password = password
+        self.schema = schema
 
     def connect_raw(self):
+        conn = self._connect_driver()
+        if self.schema != "public":
+            from ..identifiers import quote_ident
+
+            cur = conn.cursor()
+            cur.execute(f"SET search_path TO {quote_ident(self.schema)}")
+            cur.close()
+        return conn
+
+    def _connect_driver(self):
         """redshift_connector when installed (pip install dwhkit[redshift]), else psycopg2 over SSL."""
         try:
             import redshift_connector  # type: ignore

@@ -15,4 +15,5 @@ WAREHOUSE = Warehouse(
     checks=CHECKS,
     generate_sample=generate_sample,
     description="Criteo display-advertising clicks",
+    schema="criteo",
 )

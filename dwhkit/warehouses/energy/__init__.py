@@ -15,4 +15,5 @@ WAREHOUSE = Warehouse(
     checks=CHECKS,
     generate_sample=generate_sample,
     description="London smart-meter energy",
+    schema="energy",
 )

@@ -37,7 +37,7 @@ def inject(rng, kind: str, values: np.ndarray, first: int, times: list[datetime]
         values[idx] = rng.uniform(4.0, 9.0, len(idx))
         span = np.arange(idx[0], idx[-1] + 1)
     elif kind == "night_usage":
-        nights = int(rng.integers(3, 8))
+        nights = min(int(rng.integers(3, 8)), max(1, days_left - 2))  # short samples: fewer nights
         day = first // 48 + 1 + int(rng.integers(0, max(1, days_left - nights - 1)))
         span = np.arange(day * 48, (day + nights - 1) * 48 + 10)
         night = np.concatenate([np.arange(d * 48, d * 48 + 10) for d in range(day, day + nights)])
