@@ -24,6 +24,47 @@ class Dataset:
     rows: int
 
 
+def split(ds: Dataset, folder: Path, files: int) -> Dataset:
+    """The same rows as ``ds``, cut by lines into ``files`` objects (for many-small-files runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+    per = -(-ds.rows // files)
+    suffix = ds.inputs[0].suffix
+    stem = ds.inputs[0].name.split("-")[0]
+    out, k, n, fh = [], 0, 0, None
+    for path in ds.inputs:
+        with open(path, "rb") as src:
+            for line in src:
+                if fh is None or n >= per:
+                    if fh is not None:
+                        fh.close()
+                    out.append(folder / f"{stem}-{k:05d}{suffix}")
+                    fh = open(out[-1], "wb")
+                    k, n = k + 1, 0
+                fh.write(line)
+                n += 1
+    if fh is not None:
+        fh.close()
+    return Dataset(ds.name, ds.table, ds.ddl, ds.columns, out, ds.reference_csv, ds.reference_options,
+                   ds.copy_options, ds.rows)
+
+
+def repeat(ds: Dataset, folder: Path, times: int) -> Dataset:
+    """One object holding ``ds``'s rows ``times`` over (memory runs: same shape, bigger input)."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+    target = folder / ds.inputs[0].name
+    with open(target, "wb") as out:
+        for _ in range(times):
+            for path in ds.inputs:
+                with open(path, "rb") as src:
+                    shutil.copyfileobj(src, out, 16 << 20)
+    return Dataset(ds.name, ds.table, ds.ddl, ds.columns, [target], ds.reference_csv, ds.reference_options,
+                   ds.copy_options, ds.rows * times)
+
+
 def build(name: str, folder: Path, rows: int, files: int) -> Dataset:
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)

@@ -16,7 +16,13 @@ Decisions (AMBIG in REDSHIFT-SEMANTICS.md, each covered by a test):
 """
 from __future__ import annotations
 
+import collections
+import copy
+import itertools
 import operator
+import os
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,10 +30,37 @@ from datetime import datetime, timezone
 from ..errors import CopyError, CopySyntaxError, LoadError, UnsupportedError
 from . import sources, system_tables
 from .convert import Column, build_converter, describe_table, quote_ident
+from . import progress as progress_mod
+from .fastpath import BINARY_HEADER, BINARY_TRAILER, Fallback
+from .fastpath import plan as fast_plan
 from .formats import RecordError, utf8_chunks
+from .formats.jsonfmt import _decode as _json_decode
 
 MAXERROR_CAP = 100_000
 BATCH_ROWS = 2000
+QUEUE_DEPTH = 4                 # blocks (≈1 MiB of input each) between the parser and COPY
+PREFETCH_MAX = 8 << 20          # objects up to this size are fetched whole, ahead, by the worker pool
+READAHEAD = 4                   # chunks (1 MiB) a streamed file is read ahead of the parser
+GROUP_BYTES = 1 << 20           # small whole files are parsed together up to this many bytes
+
+
+def parse_threads() -> int:
+    """Fast-path parser threads: ``DWH_COPY_PARSE_THREADS``, default the number of cores."""
+    env = os.environ.get("DWH_COPY_PARSE_THREADS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, os.cpu_count() or 1)
+
+
+def copy_workers() -> int:
+    """Concurrent object fetches per COPY: ``DWH_COPY_WORKERS``, default 2 × cores (at most 16)."""
+    env = os.environ.get("DWH_COPY_WORKERS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    return min(16, 2 * (os.cpu_count() or 1))
 _call = operator.call
 
 
@@ -42,27 +75,40 @@ class CopyResult:
 
 
 class _Feed:
-    """File-like object for ``copy_expert``: ``read()`` returns the next block of COPY text.
+    """File-like object for one ``copy_expert``: ``read()`` returns the next block of COPY data of
+    this statement's kind ('text' or 'bin') from the producer's queue. The statement ends when the
+    producer switches kind (the item is kept for the next statement) or finishes.
 
     An exception raised while producing rows is stashed and the stream ended, rather than raised
     through libpq, so the caller always sees our own error (and then rolls the savepoint back)."""
 
-    def __init__(self, blocks):
-        self._blocks = blocks
+    def __init__(self, take, first):
+        self._take = take
+        self.kind = first[0]
+        self._pending = [BINARY_HEADER + first[1] if self.kind == "bin" else first[1]]
+        self.next = None            # the item that starts the next statement, or None at the end
         self.error: BaseException | None = None
+        self._done = False
 
     def read(self, size=-1):
-        if self.error is not None:
+        if self._pending:
+            return self._pending.pop()
+        if self._done:
             return b""
-        try:
-            return next(self._blocks)
-        except StopIteration:
-            return b""
-        except BaseException as exc:     # noqa: BLE001 - re-raised by run_copy after rollback
-            self.error = exc
-            return b""
+        item = self._take()
+        if item is _END or item[0] == "error" or item[0] != self.kind:
+            self._done = True
+            if item is not _END and item[0] == "error":
+                self.error = item[1]
+            elif item is not _END:
+                self.next = item
+            return BINARY_TRAILER if self.kind == "bin" else b""
+        return item[1]
 
     readline = read
+
+
+_END = object()
 
 
 class _Load:
@@ -84,37 +130,264 @@ class _Load:
         else:
             self.maxerror = None if cmd.ignoreallerrors else min(cmd.maxerror or 0, MAXERROR_CAP)
         self.userid = 0
+        self.workers = copy_workers()
+        self.parse_threads = parse_threads()
+        self._pool = None
+        self.fast = fast_plan(cmd, cols, fmt)
+        self._rest_fmt = copy.copy(fmt)      # the exact path resuming mid-file: header already skipped
+        self._rest_fmt.skip = 0
+        self.progress = progress_mod.make(table.name, files, compressed=bool(cmd.compression))
 
-    def blocks(self):
-        """Yield UTF-8 blocks of COPY text lines, BATCH_ROWS rows at a time."""
-        convs, mapper, reject, call = self.convs, self.fmt.mapper, self._reject, _call
-        join = "\t".join
-        for f in self.files:
-            before = self.rejected
-            stats: dict = {}
-            chunks = utf8_chunks(sources.stream(self.client, f, self.cmd.compression), self.cmd.encoding)
-            buf: list[str] = []
-            for lineno, raw, vals in self.fmt.records(chunks, f, stats):
-                try:
-                    if type(vals) is RecordError:
-                        raise vals
-                    if mapper is not None:
-                        vals = mapper(vals)
-                    buf.append(join(map(call, convs, vals)))
-                except RecordError as err:
-                    reject(f, lineno, raw, vals, err)
+    def items(self):
+        """Yield ``(kind, data)``: 'bin'/'pgtext'/'csv' from the fast path, 'text' from the exact
+        path, file by file in order (small files prefetched concurrently). Small files read whole
+        are parsed together, ~1 MiB at a time (one pyarrow call per group, not per file); a group
+        that fails a check is redone file by file."""
+        group: list = []
+        size = 0
+        pending: collections.deque = collections.deque()
+        groupable = self.fast is not None and not self.fmt.skip
+        fetched = self._fetched()
+        while True:
+            try:
+                f, chunks, whole = next(fetched)
+            except StopIteration:
+                break
+            except BaseException:
+                # a file that cannot be read fails the COPY: finish the files before it first,
+                # so their stl_load_commits rows are written as the per-file path would have
+                while pending:
+                    yield from self._finish_group(*pending.popleft())
+                for g in [group] if group else []:
+                    yield from self._finish_group(*self._submit_group(g))
+                raise
+            if groupable and whole is not None and len(whole) < GROUP_BYTES and self._groupable(whole):
+                group.append((f, whole))
+                size += len(whole)
+                if size >= GROUP_BYTES:
+                    pending.append(self._submit_group(group))
+                    group, size = [], 0
+                    while len(pending) > self.parse_threads:
+                        yield from self._finish_group(*pending.popleft())
+                continue
+            if group:
+                pending.append(self._submit_group(group))
+                group, size = [], 0
+            while pending:
+                yield from self._finish_group(*pending.popleft())
+            yield from self._one_file(f, _rechunk(whole) if whole is not None else chunks)
+        if group:
+            pending.append(self._submit_group(group))
+        while pending:
+            yield from self._finish_group(*pending.popleft())
+
+    def _groupable(self, whole: bytes) -> bool:
+        """May this file be parsed concatenated with its neighbours? Text lines cannot merge (a
+        newline separates the files, quotes/CR send blocks to the exact path), but pyarrow reads
+        JSON as a stream of values, so a record left open at the end of one file could swallow the
+        next file's start. If the first and the last non-blank lines of the file are each a whole
+        object, no value can span the boundary (inside an object or array, an object right after
+        a value or where a key is due is a syntax error, and a string cannot hold a newline)."""
+        if self.fast.kind != "JSON":
+            return True
+        s = whole.strip()
+        if not s:
+            return True
+        nl = s.find(b"\n")
+        first = s if nl < 0 else s[:nl]
+        last = s[s.rfind(b"\n") + 1:]
+        try:
+            return type(_json_decode(first)) is dict and type(_json_decode(last)) is dict
+        except Exception:  # noqa: BLE001 - msgspec.DecodeError: not a whole object
+            return False
+
+    def _one_file(self, f, chunks):
+        before = self.rejected
+        stats: dict = {}
+        if self.fast is not None:
+            yield from self._fast_file(f, chunks, stats)
+        else:
+            yield from self._exact(f, chunks, stats, self.fmt, 0)
+        self._file_done(f, stats.get("lines", 0), self.rejected - before)
+
+    def _file_done(self, f, lines, errors):
+        self.progress.file_done()
+        self.commit_rows.append((self.userid, self.query_id, 0, f.url[:256], f.url[:256], 0, lines, errors,
+                                 datetime.now(timezone.utc).replace(tzinfo=None), 1, self.fmt.file_format, 0, 0, 0))
+
+    def _submit_group(self, group):
+        data = b"".join(w if w.endswith(b"\n") or not w else w + b"\n" for _, w in group)
+        return group, data, self._parse_pool().submit(self.fast.run, data)
+
+    def _finish_group(self, group, data, fut):
+        try:
+            kind, payload, n = fut.result()
+        except Fallback:
+            for f, whole in group:
+                yield from self._one_file(f, _rechunk(whole))
+            return
+        self.loaded += n
+        self.progress.advance(n, len(data))
+        if payload:
+            yield kind, payload
+        for f, whole in group:
+            self._file_done(f, whole.count(b"\n") + (0 if whole.endswith(b"\n") or not whole else 1), 0)
+
+    def _fetched(self):
+        """(file, UTF-8 chunk iterator) in file order. Files of known size up to PREFETCH_MAX are
+        read whole (and decompressed) by a pool of ``workers`` threads ahead of the one being
+        parsed, so a prefix of many small objects is not bound by one request's latency; larger
+        files stream. Memory: at most ``2 * workers`` small files ahead."""
+        cmd, client = self.cmd, self.client
+        workers = self.workers
+
+        def fetch(f):
+            return list(sources.stream(client, f, cmd.compression))
+
+        streamed = getattr(self.fmt, "file_format", "") in ("JSON", "Text")   # Parquet reads by range itself
+
+        def small(f):
+            return streamed and f.size is not None and f.size <= PREFETCH_MAX and workers > 1
+
+        def streamed_file(f):
+            raw = sources.stream(client, f, cmd.compression)
+            return utf8_chunks(_readahead(raw) if workers > 1 else raw, cmd.encoding)
+
+        if workers <= 1 or not any(small(f) for f in self.files):
+            for f in self.files:
+                yield f, streamed_file(f), None
+            return
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dwhkit-copy-fetch")
+        ahead: dict[int, object] = {}
+        nxt = 0
+        try:
+            for i, f in enumerate(self.files):
+                while nxt < len(self.files) and nxt < i + 2 * workers:
+                    if small(self.files[nxt]):
+                        ahead[nxt] = pool.submit(fetch, self.files[nxt])
+                    nxt += 1
+                fut = ahead.pop(i, None)
+                if fut is None:
+                    yield f, streamed_file(f), None
                     continue
-                if len(buf) >= BATCH_ROWS:
-                    self.loaded += len(buf)
-                    yield ("\n".join(buf) + "\n").encode()
-                    buf = []
-            if buf:
+                whole = b"".join(utf8_chunks(iter(fut.result()), cmd.encoding))
+                yield f, iter((whole,)), whole
+        finally:
+            for fut in ahead.values():
+                fut.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _blocks(self, chunks):
+        """Whole-line blocks of a file (≈ one source chunk each), after IGNOREHEADER; yields
+        ``(block, header_lines_skipped_before_it)``."""
+        skip = self.fmt.skip
+        carry = b""
+        for chunk in chunks:
+            data = carry + chunk if carry else chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            block, carry = data[:cut], data[cut:]
+            skipped = 0
+            while skip and block:                       # IGNOREHEADER: physical lines of each file
+                block = block[block.find(b"\n") + 1:]
+                skip -= 1
+                skipped += 1
+            yield block, skipped
+        if carry:
+            if skip:
+                yield b"", 1
+            else:
+                yield carry, 0
+
+    def _fast_file(self, f, chunks, stats):
+        """One file through the fast path. Blocks are parsed by a small thread pool (pyarrow releases
+        the GIL) and emitted in order; the first block that fails a check is re-read, with the rest
+        of the file, by the exact path (line numbers continue)."""
+        fast, progress, pool = self.fast, self.progress, self._parse_pool()
+        depth = 2 * self.parse_threads
+        lines = 0
+        inflight: collections.deque = collections.deque()
+        blocks = self._blocks(chunks)
+
+        def work(block):
+            if not block.endswith(b"\n"):
+                # a file's last line may lack its newline: end it here, or Postgres (which may be
+                # handed these bytes as they are) would run it into the next file's first line
+                block += b"\n"
+            kind, payload, n = fast.run(block)
+            return kind, payload, n, block.count(b"\n")
+
+        exhausted = False
+        while True:
+            while not exhausted and len(inflight) < depth:
+                nxt = next(blocks, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                block, skipped = nxt
+                inflight.append((block, skipped, pool.submit(work, block) if block else None))
+            if not inflight:
+                break
+            block, skipped, fut = inflight.popleft()
+            lines += skipped
+            if fut is None:
+                continue
+            try:
+                kind, payload, n, nl = fut.result()
+            except Fallback:
+                for _, _, other in inflight:
+                    other.cancel() if other is not None else None
+                rest = itertools.chain((block,), (b for b, _, _ in inflight), (b for b, _ in blocks))
+                yield from self._exact(f, rest, stats, self._rest_fmt, lines)
+                return
+            lines += nl
+            self.loaded += n
+            progress.advance(n, len(block))
+            if payload:
+                yield kind, payload
+        stats["lines"] = lines
+
+    def _parse_pool(self):
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+            self._pool = ThreadPoolExecutor(max_workers=self.parse_threads, thread_name_prefix="dwhkit-copy-parse")
+        return self._pool
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _exact(self, f, chunks, stats, fmt, base):
+        """The exact per-record path (formats + converters); ``base`` lines already consumed."""
+        convs, mapper, reject, call = self.convs, fmt.mapper, self._reject, _call
+        join = "\t".join
+        progress = self.progress
+        buf: list[str] = []
+        for lineno, raw, vals in fmt.records(chunks, f, stats):
+            lineno += base
+            try:
+                if type(vals) is RecordError:
+                    raise vals
+                if mapper is not None:
+                    vals = mapper(vals)
+                buf.append(join(map(call, convs, vals)))
+            except RecordError as err:
+                reject(f, lineno, raw, vals, err)
+                continue
+            if len(buf) >= BATCH_ROWS:
                 self.loaded += len(buf)
-                yield ("\n".join(buf) + "\n").encode()
-            self.commit_rows.append((self.userid, self.query_id, 0, f.url[:256], f.url[:256], 0,
-                                     stats.get("lines", 0), self.rejected - before,
-                                     datetime.now(timezone.utc).replace(tzinfo=None), 1,
-                                     self.fmt.file_format, 0, 0, 0))
+                progress.advance(len(buf))
+                yield "text", ("\n".join(buf) + "\n").encode()
+                buf = []
+        if buf:
+            self.loaded += len(buf)
+            progress.advance(len(buf))
+            yield "text", ("\n".join(buf) + "\n").encode()
+        stats["lines"] = stats.get("lines", 0) + base
 
     def _reject(self, f, lineno, raw, vals, err: RecordError):
         """One stl_load_errors row; raise when past MAXERROR."""
@@ -144,6 +417,58 @@ class _Load:
             raise LoadError(f"{err.reason} ({err.code}). {where} {self.rejected} record(s) could not be loaded "
                             f"(MAXERROR {self.maxerror}).",
                             key=f.url, line=lineno, column=col.name if col else None)
+
+
+def _readahead(chunks, depth: int = READAHEAD):
+    """Read a streamed file's chunks in a thread, ``depth`` ahead, so S3/disk reads overlap with
+    parsing. Errors surface in order; closing the generator stops the reader."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def pump():
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        q.put(("ok", chunk), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            item = ("ok", done)
+        except BaseException as exc:     # noqa: BLE001 - re-raised in the consumer
+            item = ("error", exc)
+        finally:
+            if stop.is_set() and hasattr(chunks, "close"):
+                chunks.close()
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    thread = threading.Thread(target=pump, name="dwhkit-copy-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, chunk = q.get()
+            if kind == "error":
+                raise chunk
+            if chunk is done:
+                return
+            yield chunk
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _rechunk(data: bytes, size: int = sources.CHUNK):
+    """A file read whole, as the source chunks the block logic expects."""
+    for i in range(0, len(data), size):
+        yield data[i:i + size]
 
 
 def _load_columns(table, cmd) -> list[Column]:
@@ -261,24 +586,115 @@ def run_copy(conn, cmd, *, side_conn_factory=None, s3_client=None) -> CopyResult
 def _prepare(conn, cmd, s3_client, query_id, starttime, session) -> _Load:
     table = describe_table(conn, cmd.schema, cmd.table)
     cols = _load_columns(table, cmd)
-    client = s3_client or sources.make_client(cmd)
+    client = s3_client or _client(cmd)
     fmt = _format(cmd, cols, client)
     files = sources.list_manifest(client, cmd.source) if cmd.manifest else sources.list_prefix(client, cmd.source)
     return _Load(conn, cmd, table, cols, fmt, files, client, query_id, starttime, session)
 
 
+_CLIENTS: dict = {}
+
+
+def _client(cmd):
+    """boto3 client for this COPY, created on first use (a local ``file://`` COPY never needs one)
+    and shared by COPYs with the same region, keys and endpoint (creating one costs ~0.1 s;
+    boto3 clients are thread-safe)."""
+    cred = cmd.credentials
+    key = (cmd.region, cred.access_key_id, cred.secret_access_key, cred.session_token,
+           *(os.environ.get(k) for k in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+                                         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                                         "AWS_DEFAULT_REGION")))
+    return _LazyClient(cmd, key)
+
+
+class _LazyClient:
+    def __init__(self, cmd, key):
+        self._cmd, self._key = cmd, key
+
+    def __getattr__(self, name):
+        client = _CLIENTS.get(self._key)
+        if client is None:
+            if len(_CLIENTS) > 8:
+                _CLIENTS.clear()
+            client = _CLIENTS[self._key] = sources.make_client(self._cmd)
+        return getattr(client, name)
+
+
 def _execute(conn, load: _Load) -> None:
-    blocks = load.blocks()
-    if load.cmd.noload:
-        for _ in blocks:            # validate every record, load nothing
-            pass
-        return
-    feed = _Feed(blocks)
-    collist = ", ".join(quote_ident(c.name) for c in load.cols)
-    with conn.cursor() as cur:
-        cur.copy_expert(f"COPY {load.table.qualified} ({collist}) FROM STDIN", feed, size=1 << 20)
-    if feed.error is not None:
-        raise feed.error
+    """Run the producer (parse, check, convert) in a thread while this thread feeds COPY: pyarrow,
+    numpy and libpq release the GIL, so parsing overlaps with Postgres's work on the other core.
+    Consecutive items of one kind go into one ``COPY … FROM STDIN`` (binary for the fast path,
+    text for the exact path); all statements run inside the caller's savepoint (all or nothing)."""
+    try:
+        if load.cmd.noload:
+            for _ in load.items():          # validate every record, load nothing
+                pass
+            return
+        collist = ", ".join(quote_ident(c.name) for c in load.cols)
+        sql = {"text": f"COPY {load.table.qualified} ({collist}) FROM STDIN",
+               "bin": f"COPY {load.table.qualified} ({collist}) FROM STDIN WITH (FORMAT binary)"}
+        if load.fast is not None and load.fast.out_kind == "csv":
+            for kind in ("csv", "pgtext"):
+                sql[kind] = (f"COPY {load.table.qualified} ({collist}) FROM STDIN "
+                             f"WITH ({load.fast.copy_options(kind, quote_ident)})")
+        producer = _Producer(load.items())
+        try:
+            item = producer.take()
+            while item is not _END:
+                if item[0] == "error":
+                    raise item[1]
+                feed = _Feed(producer.take, item)
+                with conn.cursor() as cur:
+                    cur.copy_expert(sql[feed.kind], feed, size=1 << 20)
+                if feed.error is not None:
+                    raise feed.error
+                item = feed.next if feed.next is not None else _END
+        finally:
+            producer.stop()
+    finally:
+        load.progress.close()
+        load.close()
+
+
+class _Producer:
+    """Runs a generator in a daemon thread, handing its items over a small bounded queue (memory:
+    at most QUEUE_DEPTH blocks in flight). ``stop()`` makes the thread give up at its next put."""
+
+    def __init__(self, gen):
+        self._q: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
+        self._stop = threading.Event()
+        self._gen = gen
+        self._thread = threading.Thread(target=self._run, name="dwhkit-copy-producer", daemon=True)
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self):
+        try:
+            for item in self._gen:
+                if not self._put(item):
+                    return
+        except BaseException as exc:     # noqa: BLE001 - handed to the COPY thread, re-raised there
+            self._put(("error", exc))
+            return
+        finally:
+            if self._stop.is_set():
+                self._gen.close()
+        self._put(_END)
+
+    def take(self):
+        return self._q.get()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
 
 
 def _log(conn, side, errors, commits) -> None:
