@@ -159,6 +159,13 @@ class FastPlan:
             raise Fallback("NUL byte")
         if len(block) < 4096 and not block.strip():
             return self.out_kind, b"", 0
+        if not block.isascii():
+            # pyarrow's JSON reader passes invalid UTF-8 inside strings through (Postgres would then
+            # reject the whole COPY): the exact path makes it one record's 1220 error
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Fallback("invalid UTF-8") from None
         if self.kind == "JSON":
             if b"\\u0000" in block:
                 raise Fallback("\\u0000 (NUL, error 1220 in a string)")

@@ -141,6 +141,18 @@ def records(lines_chunks: Iterator[bytes], *, skip_lines: int = 0, fix=None, sta
             if lineno <= skip_lines:
                 continue
             if scanner is None:
+                if not line.isascii():
+                    # msgspec does not validate UTF-8 inside strings: check here, so a bad byte is
+                    # one record's 1220 error (or, under ACCEPTINVCHARS, replaced), as on Redshift
+                    try:
+                        line.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        if fix is None:
+                            yield lineno, line, RecordError(
+                                1220, f"Invalid UTF-8 byte 0x{line[exc.start]:02x} at position {exc.start}",
+                                line.decode("utf-8", "replace"), exc.start)
+                            continue
+                        line = fix(line)
                 try:
                     obj = _decode(line)
                     if type(obj) is dict or type(obj) is list:
