@@ -61,8 +61,6 @@ def test_round_trip_text_with_escape_and_null_as(tables, bucket):
     round_trip(tables, bucket, r"ESCAPE NULL AS '\N' GZIP", r"ESCAPE NULL AS '\N' GZIP")
 
 
-@pytest.mark.xfail(strict=False, reason="the COPY loader ignores REMOVEQUOTES when ESCAPE is also given "
-                   "(formats/text.py takes the ESCAPE branch only), so the added quotes are kept")
 def test_round_trip_text_addquotes_escape_tab_delimiter(tables, bucket):
     round_trip(tables, bucket, r"ADDQUOTES ESCAPE DELIMITER '\t' NULL AS '\N' PARALLEL OFF",
                r"REMOVEQUOTES ESCAPE DELIMITER '\t' NULL AS '\N'")

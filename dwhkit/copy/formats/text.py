@@ -165,6 +165,9 @@ class TextSource:
                     pending = line[:-1]
                     continue
                 fields = self._split_escaped(line)
+                if type(fields) is RecordError:
+                    yield lineno, line, fields
+                    continue
             elif removequotes:
                 fields = self._split_quoted(line)
                 if type(fields) is RecordError:
@@ -187,27 +190,38 @@ class TextSource:
                 out.pop()
         return out
 
-    def _split_escaped(self, line: str) -> list:
+    def _split_escaped(self, line: str):
         """ESCAPE: '\\' makes the next character literal; the default null string also matches
-        '\\\\N' (§4); octal is not decoded. Null detection happens on the raw field."""
-        delim, null = self.delim, self.null_as
+        '\\\\N' (§4); octal is not decoded. Null detection happens on the raw field. With
+        REMOVEQUOTES too (how UNLOAD … ADDQUOTES ESCAPE output reloads), a field opening with an
+        unescaped ' or " loses its quotes and may hold delimiters up to the closing quote."""
+        delim, null, removequotes = self.delim, self.null_as, self.removequotes
         fields, cur, raw_cur, i, n = [], [], [], 0, len(line)
         raw_nulls = {null, "\\\\N"} if null == "\\N" else {null}
+        quote, at_start = None, True
         while i < n:
             ch = line[i]
             if ch == "\\" and i + 1 < n:
                 cur.append(line[i + 1])
                 raw_cur.append(line[i:i + 2])
                 i += 2
+                at_start = False
                 continue
-            if ch == delim:
+            if removequotes and at_start and ch in "'\"":
+                quote, at_start = ch, False
+            elif quote is not None and ch == quote:
+                quote = None
+            elif ch == delim and quote is None:
                 raw = "".join(raw_cur)
                 fields.append(_NullMark if raw in raw_nulls else "".join(cur))
-                cur, raw_cur = [], []
+                cur, raw_cur, at_start = [], [], True
             else:
                 cur.append(ch)
                 raw_cur.append(ch)
+                at_start = False
             i += 1
+        if quote is not None:
+            return RecordError(1216, "Unterminated quoted field (REMOVEQUOTES)", line, i)
         raw = "".join(raw_cur)
         fields.append(_NullMark if raw in raw_nulls else "".join(cur))
         return [None if x is _NullMark else x for x in fields]
