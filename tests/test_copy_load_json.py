@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import json
 
 import psycopg2
 import pytest
@@ -15,25 +14,7 @@ from dwhkit.errors import CopyError, LoadError, UnsupportedError
 
 from .conftest import STEDI_DATA
 
-
-def put(s3, bucket, key, body):
-    s3.put_object(Bucket=bucket, Key=key, Body=body.encode() if isinstance(body, str) else body)
-
-
-def ddl(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.commit()
-
-
-def rows(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute(sql)
-        return cur.fetchall()
-
-
-def jl(*objs):
-    return "".join(json.dumps(o) + "\n" for o in objs)
+from .copyhelpers import ddl, jl, put, rows
 
 
 @pytest.fixture

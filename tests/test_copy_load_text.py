@@ -9,21 +9,7 @@ from dwhkit.copy.loader import run_copy
 from dwhkit.copy.options import CopyCommand
 from dwhkit.errors import CopySyntaxError, LoadError
 
-
-def put(s3, bucket, key, body):
-    s3.put_object(Bucket=bucket, Key=key, Body=body.encode() if isinstance(body, str) else body)
-
-
-def ddl(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.commit()
-
-
-def rows(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute(sql)
-        return cur.fetchall()
+from .copyhelpers import ddl, put, rows
 
 
 def tcmd(bucket, key, table="t", **kw):

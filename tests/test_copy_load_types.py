@@ -10,25 +10,7 @@ from dwhkit.copy.loader import run_copy
 from dwhkit.copy.options import CopyCommand
 from dwhkit.errors import CopyError, LoadError
 
-
-def put(s3, bucket, key, body):
-    s3.put_object(Bucket=bucket, Key=key, Body=body.encode() if isinstance(body, str) else body)
-
-
-def ddl(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.commit()
-
-
-def rows(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute(sql)
-        return cur.fetchall()
-
-
-def jl(*objs):
-    return "".join(json.dumps(o) + "\n" for o in objs)
+from .copyhelpers import ddl, jl, put, rows
 
 
 def jcmd(bucket, key, table="t", **kw):

@@ -8,7 +8,7 @@ from dwhkit import app
 from dwhkit.warehouse import get_warehouse, warehouse_names
 from dwhkit.warehouses.criteo.sample import CAT_FEATURES, generate_sample
 
-from .test_copy_job import JOB, connect, job_sql, scalar, upload_parts
+from .test_copy_job import JOB, connect, job_sql, scalar
 
 ROWS = 20_000
 

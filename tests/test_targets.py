@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 
 import dwhkit
-from dwhkit.connection import Connection, statement_kind
+from dwhkit.connection import statement_kind
 from dwhkit.targets import get_target
 from dwhkit.targets.redshift import RedshiftTarget
 

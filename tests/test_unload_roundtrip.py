@@ -11,6 +11,8 @@ from dwhkit.copy.loader import run_copy
 from dwhkit.copy.unload import run_unload
 from dwhkit.copy.unload_grammar import parse_unload
 
+from .copyhelpers import ddl, rows
+
 COLUMNS = ("i int, b bigint, n numeric(12,2), d double precision, s varchar(100), ok boolean, "
            "dt date, ts timestamp")
 ROWS = [
@@ -23,19 +25,6 @@ ROWS = [
     "(6, 6, 1.00, 0, '', true, '2024-01-01', '2024-01-01 00:00:00')",
     "(7, 7, 7.77, 7, 'ünïcødé ✓ 中文', NULL, '2024-01-01', NULL)",
 ]
-
-
-def ddl(conn, *sqls):
-    with conn.cursor() as cur:
-        for sql in sqls:
-            cur.execute(sql)
-    conn.commit()
-
-
-def rows(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute(sql)
-        return cur.fetchall()
 
 
 @pytest.fixture

@@ -159,7 +159,7 @@ def build_converter(col: Column, cmd, *, from_json: bool = False):
     def conv_not_null(v):
         out = inner(v)
         if out is NULL:
-            raise RecordError(1213, f"Missing data for not-null field", v)
+            raise RecordError(1213, "Missing data for not-null field", v)
         return out
     return conv_not_null
 
