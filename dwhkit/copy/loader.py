@@ -21,8 +21,6 @@ import copy
 import itertools
 import operator
 import os
-import queue
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,16 +29,19 @@ from ..errors import CopyError, CopySyntaxError, LoadError, UnsupportedError
 from . import sources, system_tables
 from .convert import Column, build_converter, describe_table, quote_ident
 from . import progress as progress_mod
-from .fastpath import BINARY_HEADER, BINARY_TRAILER, Fallback
+from .fastpath import Fallback
 from .fastpath import plan as fast_plan
 from .formats import RecordError, utf8_chunks
+from .streams import END as _END
+from .streams import Feed as _Feed
+from .streams import Producer as _Producer
+from .streams import readahead as _readahead
+from .streams import rechunk as _rechunk
 from .formats.jsonfmt import _decode as _json_decode
 
 MAXERROR_CAP = 100_000
 BATCH_ROWS = 2000
-QUEUE_DEPTH = 4                 # blocks (≈1 MiB of input each) between the parser and COPY
 PREFETCH_MAX = 8 << 20          # objects up to this size are fetched whole, ahead, by the worker pool
-READAHEAD = 4                   # chunks (1 MiB) a streamed file is read ahead of the parser
 GROUP_BYTES = 1 << 20           # small whole files are parsed together up to this many bytes
 
 
@@ -72,43 +73,6 @@ class CopyResult:
     query_id: int = -1
     seconds: float = 0.0
     message: str = ""
-
-
-class _Feed:
-    """File-like object for one ``copy_expert``: ``read()`` returns the next block of COPY data of
-    this statement's kind ('text' or 'bin') from the producer's queue. The statement ends when the
-    producer switches kind (the item is kept for the next statement) or finishes.
-
-    An exception raised while producing rows is stashed and the stream ended, rather than raised
-    through libpq, so the caller always sees our own error (and then rolls the savepoint back)."""
-
-    def __init__(self, take, first):
-        self._take = take
-        self.kind = first[0]
-        self._pending = [BINARY_HEADER + first[1] if self.kind == "bin" else first[1]]
-        self.next = None            # the item that starts the next statement, or None at the end
-        self.error: BaseException | None = None
-        self._done = False
-
-    def read(self, size=-1):
-        if self._pending:
-            return self._pending.pop()
-        if self._done:
-            return b""
-        item = self._take()
-        if item is _END or item[0] == "error" or item[0] != self.kind:
-            self._done = True
-            if item is not _END and item[0] == "error":
-                self.error = item[1]
-            elif item is not _END:
-                self.next = item
-            return BINARY_TRAILER if self.kind == "bin" else b""
-        return item[1]
-
-    readline = read
-
-
-_END = object()
 
 
 class _Load:
@@ -419,58 +383,6 @@ class _Load:
                             key=f.url, line=lineno, column=col.name if col else None)
 
 
-def _readahead(chunks, depth: int = READAHEAD):
-    """Read a streamed file's chunks in a thread, ``depth`` ahead, so S3/disk reads overlap with
-    parsing. Errors surface in order; closing the generator stops the reader."""
-    q: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def pump():
-        try:
-            for chunk in chunks:
-                while not stop.is_set():
-                    try:
-                        q.put(("ok", chunk), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            item = ("ok", done)
-        except BaseException as exc:     # noqa: BLE001 - re-raised in the consumer
-            item = ("error", exc)
-        finally:
-            if stop.is_set() and hasattr(chunks, "close"):
-                chunks.close()
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    thread = threading.Thread(target=pump, name="dwhkit-copy-read", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, chunk = q.get()
-            if kind == "error":
-                raise chunk
-            if chunk is done:
-                return
-            yield chunk
-    finally:
-        stop.set()
-        thread.join()
-
-
-def _rechunk(data: bytes, size: int = sources.CHUNK):
-    """A file read whole, as the source chunks the block logic expects."""
-    for i in range(0, len(data), size):
-        yield data[i:i + size]
-
-
 def _load_columns(table, cmd) -> list[Column]:
     """The columns the input feeds, in input order (§1 'Column list')."""
     by_name = {c.name: c for c in table.columns}
@@ -654,47 +566,6 @@ def _execute(conn, load: _Load) -> None:
     finally:
         load.progress.close()
         load.close()
-
-
-class _Producer:
-    """Runs a generator in a daemon thread, handing its items over a small bounded queue (memory:
-    at most QUEUE_DEPTH blocks in flight). ``stop()`` makes the thread give up at its next put."""
-
-    def __init__(self, gen):
-        self._q: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
-        self._stop = threading.Event()
-        self._gen = gen
-        self._thread = threading.Thread(target=self._run, name="dwhkit-copy-producer", daemon=True)
-        self._thread.start()
-
-    def _put(self, item) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self):
-        try:
-            for item in self._gen:
-                if not self._put(item):
-                    return
-        except BaseException as exc:     # noqa: BLE001 - handed to the COPY thread, re-raised there
-            self._put(("error", exc))
-            return
-        finally:
-            if self._stop.is_set():
-                self._gen.close()
-        self._put(_END)
-
-    def take(self):
-        return self._q.get()
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join()
 
 
 def _log(conn, side, errors, commits) -> None:
