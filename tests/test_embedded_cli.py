@@ -88,3 +88,16 @@ def test_every_command_has_help():
         assert sp.description or sub._choices_actions, name
     helps = {a.dest: a.help for a in sub._choices_actions}
     assert all(helps.get(name) for name in sub.choices), helps
+
+
+def test_missing_server_binaries_say_how_to_get_them(monkeypatch, tmp_path):
+    """A machine with no Postgres server: the error names the packages to install."""
+    from dwhkit.errors import ServerError
+    from dwhkit.targets import embedded
+
+    monkeypatch.setattr(embedded.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(embedded.shutil, "which", lambda name: None)
+    monkeypatch.setenv("DWH_PG_BINDIR", str(tmp_path))      # an empty folder
+    with pytest.raises(ServerError) as err:
+        embedded.find_bindir()
+    assert "apt-get install postgresql" in str(err.value) and "DWH_PG_BINDIR" in str(err.value)
