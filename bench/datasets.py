@@ -77,23 +77,35 @@ def _split(rows: int, files: int):
         yield i, range(i * per, min(rows, (i + 1) * per))
 
 
-def _stedi(folder: Path, rows: int, files: int) -> Dataset:
-    rng = random.Random(7)
-    users = [f"User{i}.Name@test.com" for i in range(500)]
+def _write(folder: Path, rows: int, files: int, name: str, record) -> tuple[list[Path], Path]:
+    """Write ``rows`` records split into ``files`` inputs, and the same rows as the reference CSV.
+    ``record()`` returns (input line, CSV fields) for one row."""
     inputs = []
     ref = folder / "reference.csv"
     with open(ref, "w", newline="") as ref_fh:
         w = csv.writer(ref_fh)
         for i, span in _split(rows, files):
-            path = folder / f"accelerometer-{i:05d}.json"
+            path = folder / name.format(i)
             with open(path, "w") as fh:
                 for n in span:
-                    rec = {"user": users[n % 500], "timestamp": 1655564376361 + n * 7,
-                           "x": rng.choice((-1.0, 0.0, 1.0)), "y": round(rng.uniform(-2, 2), 6), "z": rng.choice((-1.0, 0.0))}
-                    fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
-                    w.writerow([rec["user"], rec["timestamp"], rec["x"], rec["y"], rec["z"]])
+                    line, fields = record(n)
+                    fh.write(line + "\n")
+                    w.writerow(fields)
             inputs.append(path)
     ref.chmod(0o644)
+    return inputs, ref
+
+
+def _stedi(folder: Path, rows: int, files: int) -> Dataset:
+    rng = random.Random(7)
+    users = [f"User{i}.Name@test.com" for i in range(500)]
+
+    def record(n):
+        rec = {"user": users[n % 500], "timestamp": 1655564376361 + n * 7,
+               "x": rng.choice((-1.0, 0.0, 1.0)), "y": round(rng.uniform(-2, 2), 6), "z": rng.choice((-1.0, 0.0))}
+        return json.dumps(rec, separators=(",", ":")), [rec["user"], rec["timestamp"], rec["x"], rec["y"], rec["z"]]
+
+    inputs, ref = _write(folder, rows, files, "accelerometer-{:05d}.json", record)
     return Dataset("stedi", "bench_accelerometer",
                    'CREATE TABLE bench_accelerometer ("user" VARCHAR(256), "timestamp" BIGINT, '
                    "x DOUBLE PRECISION, y DOUBLE PRECISION, z DOUBLE PRECISION)",
@@ -112,23 +124,15 @@ def _criteo(folder: Path, rows: int, files: int) -> Dataset:
         cum.append(total)
     import bisect
 
-    inputs = []
-    ref = folder / "reference.csv"
-    with open(ref, "w", newline="") as ref_fh:
-        w = csv.writer(ref_fh)
-        for i, span in _split(rows, files):
-            path = folder / f"day_0-{i:05d}.tsv"
-            with open(path, "w") as fh:
-                for _ in span:
-                    fields = ["1" if rng.random() < 0.25 else "0"]
-                    for _ in range(13):
-                        fields.append("" if rng.random() < 0.3 else str(int(rng.paretovariate(1.2)) - 1))
-                    for c in range(26):
-                        fields.append("" if rng.random() < 0.2 else vocab[c][bisect.bisect(cum, rng.random() * total)])
-                    fh.write("\t".join(fields) + "\n")
-                    w.writerow(fields)
-            inputs.append(path)
-    ref.chmod(0o644)
+    def record(_n):
+        fields = ["1" if rng.random() < 0.25 else "0"]
+        for _ in range(13):
+            fields.append("" if rng.random() < 0.3 else str(int(rng.paretovariate(1.2)) - 1))
+        for c in range(26):
+            fields.append("" if rng.random() < 0.2 else vocab[c][bisect.bisect(cum, rng.random() * total)])
+        return "\t".join(fields), fields
+
+    inputs, ref = _write(folder, rows, files, "day_0-{:05d}.tsv", record)
     cols = ["label"] + [f"i{k}" for k in range(1, 14)] + [f"c{k}" for k in range(1, 27)]
     ddl = ("CREATE TABLE bench_criteo (label SMALLINT, " + ", ".join(f"i{k} BIGINT" for k in range(1, 14)) + ", "
            + ", ".join(f"c{k} VARCHAR(8)" for k in range(1, 27)) + ")")

@@ -288,6 +288,16 @@ class WrittenFile:
     rows: int                    # data rows only
 
 
+def next_part_sink(writer) -> "S3Sink":
+    """Advance ``writer.part`` and open the S3 sink of its next file (both writers name parts
+    the same way and announce each key before writing it)."""
+    writer.part += 1
+    key = writer.name(writer.part)
+    if writer.on_open is not None:
+        writer.on_open(key)
+    return S3Sink(writer.client, writer.bucket, key)
+
+
 class PartFiles:
     """The files of one slice (in one partition folder): ``name(part)`` gives each key; a new part
     starts when the next record would push the current one past ``max_bytes``.
@@ -305,11 +315,7 @@ class PartFiles:
         self.files: list[WrittenFile] = []
 
     def _open(self) -> None:
-        self.part += 1
-        key = self.name(self.part)
-        if self.on_open is not None:
-            self.on_open(key)
-        self.sink = S3Sink(self.client, self.bucket, key)
+        self.sink = next_part_sink(self)
         self._comp = compressor(self.compression)
         self._pending = 0
         self._records = 0
@@ -457,11 +463,7 @@ class ParquetFiles:
     def _open(self) -> None:
         import pyarrow.parquet as pq
 
-        self.part += 1
-        key = self.name(self.part)
-        if self.on_open is not None:
-            self.on_open(key)
-        self.sink = S3Sink(self.client, self.bucket, key)
+        self.sink = next_part_sink(self)
         # r_UNLOAD: "Apache Parquet version 1.0 format ... each row group is compressed using SNAPPY"
         self.writer = pq.ParquetWriter(self.pa.PythonFile(self.sink, mode="w"), self.schema,
                                        compression="snappy", version="1.0")
