@@ -402,7 +402,7 @@ def test_stedi_drop_and_create_all(pg_conn):
     ("CREATE TABLE t (a INT CHECK (a > 0))", UnsupportedError, "CHECK"),
     ("COPY t FROM 's3://b/k' IAM_ROLE 'x'", TranslateError, "COPY"),
     ("UNLOAD ('select 1') TO 's3://b/k'", TranslateError, "UNLOAD"),
-    ("SELECT FROM WHERE", TranslateError, "parse"),
+    ("SELECT FROM WHERE", TranslateError, "syntax error near 'WHERE': expected a table name at line 1, column 13"),
     ("SELECT LISTAGG(a, ',') WITHIN GROUP (ORDER BY a) OVER (PARTITION BY b) FROM t", UnsupportedError, "LISTAGG"),
     ("CREATE TABLE s.#t (a INT)", TranslateError, "temporary"),
 ])
@@ -497,13 +497,14 @@ def test_check_redshift():
     problems = check_redshift("SELECT 1;\nCOPY t FROM 's3://x' IAM_ROLE 'r';\nSELECT FROM WHERE (;\n"
                               "CREATE TABLE t (a INT SORTKEY DISTKEY) DISTSTYLE ALL")
     assert len(problems) == 1
-    assert problems[0].startswith("statement 3 (SELECT FROM WHERE (")
+    assert problems[0].startswith("statement 3, line 3, column 13: syntax error near 'WHERE'")
 
 
 def test_stedi_script_translates():
-    statements = (stedi.create_table_queries + [stedi.INSERT_CUSTOMER_TRUSTED, stedi.INSERT_ACCELEROMETER_TRUSTED,
-                                                stedi.INSERT_STEP_TRAINER_TRUSTED] + stedi.DIM_TIME_MERGE)
-    assert check_redshift(";\n".join(statements)) == []
+    statements = stedi.create_table_queries + stedi.insert_table_queries
+    copies = [c.format(source="s3://b/landing/x-", auth="IAM_ROLE default")
+              for c in (stedi.COPY_CUSTOMER, stedi.COPY_ACCELEROMETER, stedi.COPY_STEP_TRAINER)]
+    assert check_redshift(";\n".join(statements + copies)) == []
     for statement in statements:
         assert to_postgres(statement)
 

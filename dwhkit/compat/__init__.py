@@ -4,6 +4,7 @@ COPY and UNLOAD are not translated here: callers intercept them (dwhkit.copy) an
 `split_statements` / `is_copy_or_unload` to find them.
 """
 from dwhkit.compat.split import is_copy_or_unload, split_statements
-from dwhkit.compat.translate import check_redshift, to_postgres, translate_script
+from dwhkit.compat.translate import to_postgres, translate_script
+from dwhkit.compat.check import check_redshift  # noqa: E402  (imports translate)
 
 __all__ = ["split_statements", "to_postgres", "translate_script", "check_redshift", "is_copy_or_unload"]

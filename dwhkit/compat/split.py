@@ -81,7 +81,66 @@ def _scan(sql: str):
 
 def split_statements(sql: str) -> list[str]:
     """Each statement's original text, stripped, without its ';'; comment-only chunks dropped."""
-    return [sql[a:b].strip() for a, b, code in _scan(sql) if code]
+    return [text for _, text in statement_spans(sql)]
+
+
+def statement_spans(sql: str) -> list[tuple[int, str]]:
+    """Like ``split_statements``, with the offset in ``sql`` where each statement's text starts
+    (so an error inside a statement can be pointed at in the whole file)."""
+    out = []
+    for a, b, code in _scan(sql):
+        if code:
+            chunk = sql[a:b]
+            out.append((a + len(chunk) - len(chunk.lstrip()), chunk.strip()))
+    return out
+
+
+def code_parts(sql: str):
+    """Yield (start, end, is_code): the text outside literals, identifiers, $-bodies and
+    comments is code; the rest is yielded whole, so the parts concatenate back to ``sql``.
+    An unterminated literal or comment runs to the end."""
+    n, i, start = len(sql), 0, 0
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"":
+            end = _skip_quoted(sql, i, ch)
+        elif sql.startswith("--", i):
+            nl = sql.find("\n", i)
+            end = n if nl < 0 else nl + 1
+        elif sql.startswith("/*", i):
+            end = _skip_block_comment(sql, i)
+        elif ch == "$" and (i == 0 or not _IDENT_CHAR.match(sql[i - 1])) and (m := _DOLLAR_TAG.match(sql, i)):
+            close = sql.find(m.group(0), m.end())
+            end = n if close < 0 else close + len(m.group(0))
+        else:
+            i += 1
+            continue
+        if start < i:
+            yield start, i, True
+        yield i, end, False
+        start = i = end
+    if start < n:
+        yield start, n, True
+
+
+def sub_in_code(pattern: re.Pattern, repl, sql: str) -> str:
+    """``pattern.sub(repl, …)`` applied only to the code of ``sql`` (never inside literals)."""
+    return "".join(pattern.sub(repl, sql[a:b]) if code else sql[a:b] for a, b, code in code_parts(sql))
+
+
+def unterminated(sql: str) -> int | None:
+    """Where an unterminated literal or comment starts (None when everything is closed)."""
+    for a, b, code in code_parts(sql):
+        if not code and b == len(sql):
+            part = sql[a:b]
+            if part[0] in "'\"" and not (len(part) > 1 and part.endswith(part[0])):
+                return a
+            if part.startswith("/*") and not part.endswith("*/"):
+                return a
+            if part[0] == "$" and not (len(part) > 2 and part.endswith(_DOLLAR_TAG.match(part).group(0))
+                                       and len(part) >= 2 * len(_DOLLAR_TAG.match(part).group(0))):
+                return a
+    return None
 
 
 _LEADING_NOISE = re.compile(r"\s*(?:--[^\n]*(?:\n|$)|/\*.*?\*/\s*)*", re.S)

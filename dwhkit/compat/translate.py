@@ -7,11 +7,12 @@ import logging
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError, TokenError
 
-from dwhkit.compat import ddl, helpers, statements
+from dwhkit.compat import ddl, helpers, statements, syntax
 from dwhkit.compat.dialect import PostgresTarget, RedshiftSource
+from dwhkit.compat.params import Placeholders
 from dwhkit.compat.split import is_copy_or_unload, split_statements
 from dwhkit.compat.transforms import rewrite
-from dwhkit.errors import TranslateError
+from dwhkit.errors import SourceLocated, SqlSyntaxError, TranslateError
 
 _READ = RedshiftSource()
 _WRITE = PostgresTarget()
@@ -28,11 +29,39 @@ class _NoFallbackWarning(logging.Filter):
 logging.getLogger("sqlglot").addFilter(_NoFallbackWarning())
 
 
-def _parse(sql: str) -> exp.Expr:
+def parse_problem(sql: str) -> syntax.Problem | None:
+    """Why ``sql`` (one statement, placeholders protected) does not parse, or None if it does."""
+    try:
+        _READ.parse(sql, error_level=ErrorLevel.RAISE)
+    except (ParseError, TokenError) as err:
+        return syntax.explain(err, sql, _READ.tokenize)
+    return None
+
+
+def syntax_error(problem: syntax.Problem, text: str, position: int | None) -> SqlSyntaxError:
+    """``syntax error near 'WHERE' at line 1, column 17`` and the line with a caret, for a
+    statement run on its own (``dwh check`` re-points it into the whole file)."""
+    suggestion = f"; did you mean {problem.hint}?" if problem.hint else ""
+    if position is None:
+        return SqlSyntaxError(f"{problem.reason}{suggestion} ({_first_line(text)})", reason=problem.reason,
+                              hint=problem.hint)
+    line, column, shown = SourceLocated.excerpt(text, position)
+    return SqlSyntaxError(f"{problem.reason} at line {line}, column {column}{suggestion}\n{shown}",
+                          reason=problem.reason, position=position, hint=problem.hint)
+
+
+def _parse(sql: str, params: Placeholders | None = None, source: tuple[str, int] | None = None) -> exp.Expr:
+    """``source``: the statement as the caller wrote it, and where ``sql`` (placeholders
+    protected, stripped) starts in it — so errors point into what the user sees."""
     try:
         trees = _READ.parse(sql, error_level=ErrorLevel.RAISE)
     except (ParseError, TokenError) as err:
-        raise TranslateError(f"cannot parse Redshift SQL ({_first_line(sql)}): {err}") from None
+        problem = syntax.explain(err, sql, _READ.tokenize)
+        pos = problem.position
+        if pos is not None and params is not None:
+            pos = params.original_position(pos)
+        original, lead = source or (sql, 0)
+        raise syntax_error(problem, original, None if pos is None else pos + lead) from None
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
         raise TranslateError(f"expected one statement, got {len(trees)}: {_first_line(sql)}")
@@ -62,10 +91,20 @@ def _translate(sql: str) -> tuple[str, ...]:
         raise TranslateError("empty statement")
     if is_copy_or_unload(text):
         raise TranslateError("COPY and UNLOAD are emulated by dwhkit, not translated")
+    params = Placeholders(text)
+    lead = len(sql) - len(sql.lstrip())
+    try:
+        return params.restore(_translate_protected(params.protected, params, (sql, lead)))
+    except TokenError as err:  # raised by whichever step tokenizes first
+        problem = syntax.explain(err, text, _READ.tokenize)
+        raise syntax_error(problem, sql, None if problem.position is None else problem.position + lead) from None
+
+
+def _translate_protected(text: str, params: Placeholders, source: tuple[str, int]) -> tuple[str, ...]:
     early = statements.before_parse(text)
     if early is not None:
         return tuple(early)
-    tree = _parse(text)
+    tree = _parse(text, params, source)
     if isinstance(tree, exp.Command):
         return tuple(statements.command(tree, text))
     special = statements.special(tree)
@@ -102,20 +141,6 @@ def translate_script(sql: str) -> str:
         else:
             out.extend(to_postgres(statement))
     return ";\n\n".join(out)
-
-
-def check_redshift(sql: str) -> list[str]:
-    """Problems found by sqlglot's Redshift grammar, one per statement that fails to parse."""
-    problems = []
-    for number, statement in enumerate(split_statements(sql), start=1):
-        if is_copy_or_unload(statement):
-            continue
-        try:
-            _READ.parse(statement, error_level=ErrorLevel.RAISE)
-        except (ParseError, TokenError) as err:
-            message = str(err).splitlines()[0]
-            problems.append(f"statement {number} ({_first_line(statement)}): {message}")
-    return problems
 
 
 def _first_line(sql: str) -> str:

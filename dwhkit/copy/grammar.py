@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from dwhkit.copy.options import CopyCommand, Credentials
-from dwhkit.errors import CopySyntaxError, UnsupportedError
+from dwhkit.errors import CopySyntaxError, SourceLocated, UnsupportedError
 
 __all__ = ["parse_copy", "is_copy_statement", "COPY_PARAMS"]
 
@@ -53,6 +53,34 @@ class Token:
         return self.kind == "punct" and self.value == char
 
 
+def located(statement: str, sql: str, reason: str, pos: int | None, *, hint: str | None = None,
+            hidden=(), error=CopySyntaxError) -> Exception:
+    """``COPY: <reason> at line L, column C; did you mean X?`` and the line with a caret under
+    the spot (``pos``: 0-based offset in ``sql``); secrets (``hidden``) are shown as ``***``."""
+    suggestion = f"; did you mean {hint}?" if hint else ""
+    if pos is None:
+        return error(f"{statement}: {reason}{suggestion}", reason=reason, hint=hint, hidden=hidden)
+    line, column, shown = SourceLocated.excerpt(sql, pos, hidden)
+    return error(f"{statement}: {reason} at line {line}, column {column}{suggestion}\n{shown}",
+                 reason=reason, position=pos, hint=hint, hidden=hidden)
+
+
+# the argument after these keywords is a secret: an excerpt of the statement masks it
+_SECRET_KEYWORDS = frozenset({"CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN",
+                              "MASTER_SYMMETRIC_KEY"})
+
+
+def secret_spans(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Where the secrets are: the token after a secret keyword (and its AS), whatever its kind."""
+    spans = []
+    for i, tok in enumerate(tokens):
+        if tok.is_word(*_SECRET_KEYWORDS):
+            j = i + 1 + (i + 1 < len(tokens) and tokens[i + 1].is_word("AS"))
+            if j < len(tokens) and tokens[j].kind != "end":
+                spans.append((tokens[j].pos, tokens[j].end))
+    return spans
+
+
 def _tokenize(sql: str, statement: str) -> list[Token]:
     """Split ``sql`` into tokens. Backslashes inside strings stay as written: COPY itself reads
     ``'\\t'`` and ``'\\ddd'`` (AMBIG: whether Redshift also takes ``\\'`` inside a literal; we
@@ -64,7 +92,8 @@ def _tokenize(sql: str, statement: str) -> list[Token]:
             continue
         if kind == "other" and text in "'\"":
             # never echo what follows: it may be a secret
-            raise CopySyntaxError(f"{statement}: unterminated quoted text at position {m.start() + 1}")
+            raise located(statement, sql, "unterminated quoted text", m.start(),
+                          hidden=secret_spans(tokens) + [(m.start() + 1, len(sql))])
         if kind in ("string", "qident"):
             q = text[0]
             text = text[1:-1].replace(q + q, q)
@@ -94,6 +123,7 @@ class Cursor:
         self.statement = statement
         self.toks = _tokenize(sql, statement)
         self.i = 0
+        self.read_all = False   # set by finish(): every token was read as what it is
 
     def peek(self, ahead: int = 0) -> Token:
         return self.toks[min(self.i + ahead, len(self.toks) - 1)]
@@ -103,11 +133,16 @@ class Cursor:
         self.i = min(self.i + 1, len(self.toks) - 1)
         return tok
 
-    def error(self, message: str, at: Token | int | None = None) -> CopySyntaxError:
-        """``COPY: <message> at position N`` (1-based character offset, as Postgres counts)."""
-        if at is not None:
-            message += f" at position {(at.pos if isinstance(at, Token) else at) + 1}"
-        return CopySyntaxError(f"{self.statement}: {message}")
+    def error(self, message: str, at: Token | int | None = None, hint: str | None = None,
+              error=CopySyntaxError) -> Exception:
+        """``COPY: <message> at line L, column C[; did you mean X?]`` and the line, with a caret."""
+        pos = at.pos if isinstance(at, Token) else at
+        hidden = secret_spans(self.toks)
+        if pos is not None and not self.read_all:
+            # what follows an unread spot is unknown: a secret may sit behind a typo (FOO 'key')
+            end = next((t.end for t in self.toks if t.pos == pos), pos)
+            hidden.append((end, len(self.sql)))
+        return located(self.statement, self.sql, message, pos, hint=hint, hidden=hidden, error=error)
 
     def word(self, *words: str) -> Token | None:
         """Take the next token if it is one of ``words`` (case-insensitive)."""
@@ -117,7 +152,8 @@ class Cursor:
         tok = self.peek()
         if not tok.is_word(*words):
             where = f" after {after}" if after else ""
-            raise self.error(f"expected {' or '.join(words)}{where}, found {_describe(tok)}", tok)
+            hint = SourceLocated.closest(tok.value, words) if tok.kind == "word" else None
+            raise self.error(f"expected {' or '.join(words)}{where}, found {_describe(tok)}", tok, hint)
         return self.take()
 
     def expect_punct(self, char: str, after: str) -> Token:
@@ -168,6 +204,7 @@ class Cursor:
         tok = self.peek()
         if tok.kind != "end":
             raise self.error(f"unexpected {_describe(tok)} (one statement at a time)", tok)
+        self.read_all = True
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,7 +275,8 @@ def choice(words: Mapping[str, Any], default: Any = None, as_: bool = False) -> 
             return words[tok.value.upper()]
         if default is not None:
             return default
-        raise cur.error(f"{kw} expects one of {', '.join(words)}, found {_describe(tok)}", tok)
+        hint = SourceLocated.closest(tok.value, words) if tok.kind == "word" else None
+        raise cur.error(f"{kw} expects one of {', '.join(words)}, found {_describe(tok)}", tok, hint)
 
     return read
 
@@ -247,6 +285,9 @@ def _iam_role(cur: Cursor, kw: str) -> str:
     """``IAM_ROLE default`` or ``IAM_ROLE 'arn:…'`` (a comma-separated chain stays one string)."""
     if cur.word("DEFAULT"):
         return "default"
+    tok = cur.peek()
+    if tok.kind == "word" and SourceLocated.closest(tok.value, ["DEFAULT"]):
+        raise cur.error(f"{kw} expects DEFAULT or a quoted role ARN", tok, "DEFAULT")
     return cur.string(kw)
 
 
@@ -333,7 +374,9 @@ def _json_spec(cur: Cursor, kw: str, value: str, pos: int) -> str:
         return value.lower()
     if value.lower().startswith("s3://"):
         return value
-    raise cur.error(f"{kw} expects 'auto', 'auto ignorecase', 'noshred' or an s3:// JSONPaths file, got {value!r}", pos)
+    hint = SourceLocated.closest(value, ("auto", "auto ignorecase", "noshred"))
+    raise cur.error(f"{kw} expects 'auto', 'auto ignorecase', 'noshred' or an s3:// JSONPaths file, got {value!r}",
+                    pos, hint and repr(hint.lower()))
 
 
 def _dateformat(cur: Cursor, kw: str, value: str, pos: int) -> str:
@@ -476,16 +519,19 @@ def read_options(cur: Cursor, params: Mapping[str, Param], stop: tuple[str, ...]
             kw = cur.expect_word("CREDENTIALS", after="WITH").value.upper()
         elif kw == "FORMAT":
             cur.word("AS")
+            tok = cur.peek()
             kw = cur.expect_word(*formats, after="FORMAT").value.upper()
         param = params.get(kw)
         if param is None:
-            raise cur.error(f"unknown {cur.statement} option {kw}", tok)
+            known = [*params, "FORMAT"] + (["WITH"] if "CREDENTIALS" in params else []) + list(stop)
+            raise cur.error(f"unknown {cur.statement} option {kw}", tok, SourceLocated.closest(kw, known))
         slot = param.slot or kw
         if slot in slots:
-            prev, prev_pos = slots[slot]
-            here, there = f"{kw} at position {tok.pos + 1}", f"position {prev_pos + 1}"
-            raise cur.error(f"duplicate option {here} (first given at {there})" if prev == kw else
-                            f"{here} conflicts with {prev} at {there}: only one {slot} per statement")
+            prev, _ = slots[slot]
+            # the caret points at the second one; the first is named, not located (the message
+            # is re-pointed into whole files by `dwh check`)
+            raise cur.error(f"duplicate option {kw} (given twice)" if prev == kw else
+                            f"{kw} conflicts with {prev}: only one {slot} per statement", tok)
         slots[slot] = (kw, tok.pos)
         first = cur.i
         value = param.read(cur, kw)
@@ -505,23 +551,22 @@ def read_options(cur: Cursor, params: Mapping[str, Param], stop: tuple[str, ...]
 def check_rules(cur: Cursor, given: Mapping[str, int], exclusive, requires, only) -> None:
     """Refuse what Redshift refuses, naming both options and where they were written."""
 
-    def at(kw: str) -> str:
-        return f"{display(kw)} (position {given[kw] + 1})"
+    at = display
 
     for kw, others in exclusive:
         if kw in given:
             for other in others:
                 if other in given:
-                    raise cur.error(f"{at(kw)} cannot be combined with {at(other)}")
+                    raise cur.error(f"{at(kw)} cannot be combined with {at(other)}", max(given[kw], given[other]))
     for kw, needs in requires:
         if kw in given and not any(n in given for n in needs):
-            raise cur.error(f"{at(kw)} requires {' or '.join(map(display, needs))}")
+            raise cur.error(f"{at(kw)} requires {' or '.join(map(display, needs))}", given[kw])
     for fmt, allowed in only.items():
         if fmt in given:
             for kw, pos in given.items():
                 if kw != fmt and kw not in allowed:
                     raise cur.error(f"{at(kw)} cannot be used with {at(fmt)}, which takes only "
-                                    f"{', '.join(sorted(allowed))}")
+                                    f"{', '.join(sorted(allowed))}", pos)
 
 
 def _parse_credentials_string(cur: Cursor, value: str, pos: int) -> dict[str, str]:
@@ -557,11 +602,10 @@ def build_credentials(cur: Cursor, opts: Options) -> Credentials:
     methods = [kw for kw in ("IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID") if kw in given]
     if len(methods) > 1:
         a, b = methods[:2]
-        raise cur.error(f"only one authorization method: {a} (position {given[a] + 1}) and "
-                        f"{b} (position {given[b] + 1})")
+        raise cur.error(f"only one authorization method: {a} and {b}", max(given[a], given[b]))
     if not methods:
         raise cur.error(f"{cur.statement} needs an authorization (IAM_ROLE, CREDENTIALS, or "
-                        "ACCESS_KEY_ID with SECRET_ACCESS_KEY)")
+                        "ACCESS_KEY_ID with SECRET_ACCESS_KEY)", len(cur.sql.rstrip().rstrip(";").rstrip()))
     master = auth.get("master_symmetric_key")
     if methods[0] == "IAM_ROLE":
         return Credentials("iam_role", iam_role=auth["iam_role"], master_symmetric_key=master)
@@ -616,6 +660,10 @@ def parse_copy(sql: str) -> CopyCommand:
     if cur.peek().is_word("JOB") and cur.peek(1).is_word(*_JOB_ACTIONS):
         cur.take()
         return _job_command(cur)
+    action = cur.peek(1)
+    if cur.peek().is_word("JOB") and action.kind == "word" and not action.is_word("FROM") and \
+            (hint := SourceLocated.closest(action.value, _JOB_ACTIONS)):
+        raise cur.error(f"expected {' or '.join(_JOB_ACTIONS)} after COPY JOB, found {_describe(action)}", action, hint)
 
     table_tok = cur.identifier("a table name")
     schema, table = None, table_tok.value
@@ -623,7 +671,7 @@ def parse_copy(sql: str) -> CopyCommand:
         cur.take()
         schema, table = table, cur.identifier("a table name after '.'").value
         if cur.peek().is_punct("."):
-            raise UnsupportedError(f"COPY: three-part table names are not supported at position {cur.peek().pos + 1}")
+            raise cur.error("three-part table names are not supported", cur.peek(), error=UnsupportedError)
     columns = cur.identifier_list("column") if cur.peek().is_punct("(") else None
     cur.expect_word("FROM", after="the table name")
     source_pos = cur.peek().pos
@@ -642,10 +690,10 @@ def parse_copy(sql: str) -> CopyCommand:
         _check_job(cur, opts, credentials)
     # file:///… is dwhkit's extension for Postgres targets (a local lake); Redshift reads S3 only.
     if not source.lower().startswith(("s3://", "file://")):
-        raise UnsupportedError(f"COPY FROM {source!r} at position {source_pos + 1}: "
-                               "dwhkit loads from Amazon S3 (s3://…) or, on Postgres targets, file:///…")
+        raise cur.error(f"FROM {source!r}: dwhkit loads from Amazon S3 (s3://…) or, on Postgres "
+                        "targets, file:///…", source_pos, error=UnsupportedError)
     for kw, pos, why in opts.unsupported:
-        raise UnsupportedError(f"COPY: {why} ({kw} at position {pos + 1})")
+        raise cur.error(f"{why} ({kw})", pos, error=UnsupportedError)
 
     return CopyCommand(table=table, schema=schema, columns=columns, source=source,
                        credentials=credentials, job=job, text=masked_text(sql, opts.masks),
