@@ -1,6 +1,8 @@
-"""Drop and create every table of the configured warehouse.
+"""Drop and create every table of the configured warehouse (its data is lost; see `dwh migrate`).
 
-    python create_tables.py [--config dwh.cfg] [--warehouse stedi]
+    python create_tables.py [--config FILE] [--warehouse NAME]
+
+`python create_tables.py --help` lists every option, with examples.
 """
 import sys
 

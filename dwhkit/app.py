@@ -2,13 +2,16 @@
 CLI, the classic scripts, notebooks and tests all call the same code."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from pathlib import Path
 
 from .config import Config, load_config
-from .errors import ConfigError
+from .errors import ConfigError, DatabaseError, PipelineError
 from .identifiers import quote_ident
-from .pipeline import ETL_LOG_DDL, etl_steps, record_run, run_lock, run_step
+from .pipeline import (ensure_etl_log, etl_steps, failed_result, first_line, record_run, require_schema, run_lock,
+                       run_step)
 from .report import build_report
 from .targets import get_target
 from .warehouse import Warehouse, get_warehouse
@@ -22,24 +25,36 @@ def _resolve(config: Config | None, warehouse: str | None) -> tuple[Config, Ware
     return config.with_overrides(warehouse=wh.name), wh
 
 
+@contextlib.contextmanager
+def _session(target):
+    """A connection whose driver errors leave as dwhkit's DatabaseError: one line, naming the target
+    (never its password). The driver's base class comes from the connection itself (DB-API's
+    ``Connection.Error``), so this layer needs no driver import; only targets/ knows the driver."""
+    conn = target.connect()
+    driver_error = getattr(conn.raw, "Error", None) or ()
+    try:
+        yield conn
+    except driver_error as exc:
+        with contextlib.suppress(Exception):
+            conn.rollback()
+        raise DatabaseError(f"{target.describe()}: {first_line(exc)}") from exc
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
 def create_tables(config: Config | None = None, warehouse: str | None = None) -> list[str]:
     """Drop and recreate every table of the warehouse (the laptop workflow; see migrations/)."""
     config, wh = _resolve(config, warehouse)
     target = get_target(config)
     schema = [f"CREATE SCHEMA IF NOT EXISTS {quote_ident(wh.schema)}"] if wh.schema != "public" else []
     # Not under a running ETL's feet: the same lock as run_etl.
-    with run_lock(target, target.connect_raw, key=f"dwhkit etl {wh.name}"):
-        conn = target.connect()
-        try:
-            cur = conn.cursor()
-            for sql in schema + wh.drop_table_queries + wh.create_table_queries + [ETL_LOG_DDL]:
-                cur.execute(sql)
-            conn.commit()
-        except Exception:
-            conn.rollback()
-            raise
-        finally:
-            conn.close()
+    with run_lock(target, target.connect_raw, key=f"dwhkit etl {wh.name}"), _session(target) as conn:
+        cur = conn.cursor()
+        for sql in schema + wh.drop_table_queries + wh.create_table_queries:
+            cur.execute(sql)
+        ensure_etl_log(cur)
+        conn.commit()
     return [name for name, _, _ in wh.tables]
 
 
@@ -60,32 +75,41 @@ def resolve_lake(config: Config, wh: Warehouse, lake: str | None) -> str:
 
 
 def run_etl(config: Config | None = None, warehouse: str | None = None, lake: str | None = None,
-            wait_for_lock: bool = True, on_step=None) -> dict:
-    """Load landing from the lake, fill trusted/curated and the star schema; return the report."""
+            wait_for_lock: bool = True, on_step=None, watch_step=None) -> dict:
+    """Load landing from the lake, fill trusted/curated and the star schema; return the report.
+
+    ``on_step(result)`` is called after each step; ``watch_step(step)`` returns a context manager
+    wrapped around each step while it runs (the CLI's spinner). A failed run is logged too (the
+    steps that landed, then the failed step with its error) before the error is raised."""
     config, wh = _resolve(config, warehouse)
-    lake = resolve_lake(config, wh, lake)
     target = get_target(config)
-    steps = etl_steps(wh, lake, config.iam_role, config.s3_region)
-    with run_lock(target, target.connect_raw, wait=wait_for_lock, key=f"dwhkit etl {wh.name}"):
-        conn = target.connect()
-        try:
-            results = []
-            for step in steps:
-                results.append(run_step(conn, step))
-                if on_step:
-                    on_step(results[-1])
-            run_id = record_run(conn, wh.name, results)
-            report = build_report(conn, wh, run_id)
-        finally:
-            conn.close()
+    with run_lock(target, target.connect_raw, wait=wait_for_lock, key=f"dwhkit etl {wh.name}"), \
+            _session(target) as conn:
+        require_schema(conn, wh)  # before generating a sample or loading anything
+        lake = resolve_lake(config, wh, lake)
+        results = []
+        for step in etl_steps(wh, lake, config.iam_role, config.s3_region):
+            started = time.perf_counter()
+            try:
+                with (watch_step(step) if watch_step else contextlib.nullcontext()):
+                    results.append(run_step(conn, step))
+            except PipelineError as exc:
+                failed = failed_result(step, exc.__cause__ or exc, time.perf_counter() - started)
+                with contextlib.suppress(Exception):  # the connection may be gone; the error matters more
+                    record_run(conn, wh.name, results + [failed], lake)
+                raise
+            if on_step:
+                on_step(results[-1])
+        run_id = record_run(conn, wh.name, results, lake)
+        report = build_report(conn, wh, run_id, target=target.describe())
     report["lake"] = lake
     return report
 
 
 def report(config: Config | None = None, warehouse: str | None = None) -> dict:
+    """The report of the warehouse as it is now and of its last successful run (see build_report)."""
     config, wh = _resolve(config, warehouse)
-    conn = get_target(config).connect()
-    try:
-        return build_report(conn, wh)
-    finally:
-        conn.close()
+    target = get_target(config)
+    with _session(target) as conn:
+        require_schema(conn, wh)
+        return build_report(conn, wh, target=target.describe())

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .errors import PipelineError
+from .errors import NotCreatedError, PipelineError
 from .warehouse import Warehouse
 
 log = logging.getLogger("dwhkit")
@@ -28,9 +28,16 @@ CREATE TABLE IF NOT EXISTS dwhkit_etl_log (
     rows_loaded   BIGINT,
     rows_rejected BIGINT,
     seconds       DOUBLE PRECISION,
-    finished_at   TIMESTAMP DEFAULT GETDATE()
+    finished_at   TIMESTAMP DEFAULT GETDATE(),
+    status        VARCHAR(16)  DEFAULT 'ok',
+    error         VARCHAR(1024),
+    lake          VARCHAR(1024)
 ) DISTSTYLE ALL
 """
+# The columns revision 0004 added (status/error: a failed run is logged with its step and error;
+# lake: what the run read). A log created by an older create_tables gets them from ensure_etl_log.
+ETL_LOG_ADDED_COLUMNS = [("status", "VARCHAR(16) DEFAULT 'ok'"), ("error", "VARCHAR(1024)"), ("lake", "VARCHAR(1024)")]
+ERROR_TEXT_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class StepResult:
     rows_rejected: int = 0
     files: list[str] = field(default_factory=list)
     finished_at: datetime | None = None  # UTC, naive like Redshift's TIMESTAMP
+    status: str = "ok"                   # "ok" | "failed"
+    error: str | None = None             # one line, for a failed step
 
 
 def etl_steps(warehouse: Warehouse, lake: str, iam_role: str = "", region: str = "") -> list[Step]:
@@ -78,7 +87,8 @@ def run_step(conn, step: Step) -> StepResult:
     except Exception as exc:
         with contextlib.suppress(Exception):
             conn.rollback()
-        raise PipelineError(f"step '{step.name}' failed and was rolled back: {exc}") from exc
+        # One line: the driver's message goes on with "LINE 1: …" and a caret under the SQL.
+        raise PipelineError(f"step '{step.name}' failed and was rolled back: {first_line(exc)}") from exc
     finally:
         with contextlib.suppress(Exception):
             cur.close()
@@ -87,16 +97,76 @@ def run_step(conn, step: Step) -> StepResult:
     return result
 
 
-def record_run(conn, warehouse: str, results: list[StepResult]) -> str:
-    """Write the run's step results to dwhkit_etl_log (values bound, never formatted in)."""
+def first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0].strip() if lines else type(exc).__name__
+
+
+def failed_result(step: Step, exc: BaseException, seconds: float) -> StepResult:
+    """The log row of a step that failed (and was rolled back)."""
+    return StepResult(step.name, step.zone, seconds, table=step.table, rows_loaded=None, status="failed",
+                      error=first_line(exc)[:ERROR_TEXT_LIMIT],
+                      finished_at=datetime.now(timezone.utc).replace(tzinfo=None))
+
+
+def etl_log_columns(cur) -> set[str] | None:
+    """The columns of the ETL log on the search path, or None when there is no log yet."""
+    cur.execute("SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'dwhkit_etl_log' AND table_schema = current_schema()")
+    cols = {row[0] for row in cur.fetchall()}
+    return cols or None
+
+
+def ensure_etl_log(cur) -> None:
+    """Create the ETL log, or bring one made by an older create_tables up to date (the same
+    ALTERs as revision 0004). Called by create_tables only: a migrated warehouse changes through
+    its revisions, so the ETL itself never alters the log (see require_schema)."""
+    cur.execute(ETL_LOG_DDL)
+    have = etl_log_columns(cur) or set()
+    for name, ddl in ETL_LOG_ADDED_COLUMNS:
+        if name not in have:
+            cur.execute(f"ALTER TABLE dwhkit_etl_log ADD COLUMN {name} {ddl}")
+
+
+def require_schema(conn, warehouse: Warehouse) -> None:
+    """Refuse, before doing any work, a warehouse whose tables are not there (or whose ETL log
+    predates the status columns), saying what to run — instead of failing mid-run with the
+    driver's `relation "…" does not exist`."""
+    cur = conn.cursor()
+    try:
+        cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                    (warehouse.schema,))
+        present = {row[0] for row in cur.fetchall()}
+        missing = [name for name, _, _ in warehouse.tables if name not in present]
+        log_columns = etl_log_columns(cur)
+        conn.commit()
+    finally:
+        with contextlib.suppress(Exception):
+            cur.close()
+    if len(missing) == len(warehouse.tables):
+        raise NotCreatedError(f"the {warehouse.name} warehouse has no tables yet; run create_tables.py --warehouse "
+                              f"{warehouse.name} (or dwh --warehouse {warehouse.name} create-tables) first")
+    if missing:
+        raise NotCreatedError(f"the {warehouse.name} warehouse is missing {len(missing)} table(s) "
+                              f"({', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}); run dwh migrate "
+                              "upgrade, or dwh create-tables to rebuild it (this drops its data)")
+    if log_columns is not None and not {name for name, _ in ETL_LOG_ADDED_COLUMNS} <= log_columns:
+        raise NotCreatedError("the ETL log (dwhkit_etl_log) was made by an older dwhkit; run dwh migrate upgrade, "
+                              "or dwh create-tables to rebuild the warehouse (this drops its data)")
+
+
+def record_run(conn, warehouse: str, results: list[StepResult], lake: str | None = None) -> str:
+    """Write the run's step results to dwhkit_etl_log (values bound, never formatted in).
+    A failed run is written too: the steps that landed, then the failed one with its error."""
     run_id = str(uuid.uuid4())
     cur = conn.cursor()
     cur.execute(ETL_LOG_DDL)
     for r in results:
         cur.execute("INSERT INTO dwhkit_etl_log (run_id, warehouse, step, zone, table_name, rows_loaded, "
-                    "rows_rejected, seconds, finished_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "rows_rejected, seconds, finished_at, status, error, lake) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     (run_id, warehouse, r.name, r.zone, r.table, r.rows_loaded, r.rows_rejected, r.seconds,
-                     r.finished_at))
+                     r.finished_at, r.status, r.error, lake))
     conn.commit()
     cur.close()
     return run_id

@@ -8,10 +8,20 @@ from .quality import run_checks
 from .warehouse import Warehouse
 
 
-def build_report(conn, warehouse: Warehouse, run_id: str | None = None) -> dict:
-    """Read the warehouse as it is now plus the step log of ``run_id`` (default: the last run)."""
+HISTORY_RUNS = 20
+
+
+def build_report(conn, warehouse: Warehouse, run_id: str | None = None, target: str | None = None) -> dict:
+    """Read the warehouse as it is now plus the step log of ``run_id`` (default: the last run that
+    finished). ``header`` says when that run finished, the lake it read, the target (``target``:
+    its secret-free description) and whether a later attempt failed; ``history`` lists the latest
+    runs, newest first. Each figure appears once: step seconds in ``steps``, table rows in ``tables``."""
     cur = conn.cursor()
-    steps = _step_log(cur, warehouse.name, run_id)
+    has_log = _has_log(cur)
+    history = _history(cur, warehouse.name) if has_log else []
+    if run_id is None:
+        run_id = next((h["run_id"] for h in history if h["status"] == "ok"), None)
+    steps = _step_log(cur, run_id) if has_log and run_id else []
     by_table = {s["table"]: s for s in steps if s["table"]}
     tables = []
     for name, zone, _ in warehouse.tables:
@@ -27,24 +37,44 @@ def build_report(conn, warehouse: Warehouse, run_id: str | None = None) -> dict:
               for r in run_checks(cur, warehouse.checks)]
     conn.commit()
     cur.close()
-    return {"warehouse": warehouse.name, "run_id": steps[0]["run_id"] if steps else None,
+    reported = next((h for h in history if h["run_id"] == run_id), None)
+    latest = history[0] if history else None
+    header = {"finished_at": reported["finished_at"] if reported else None,
+              "lake": reported["lake"] if reported else None,
+              "target": target,
+              "latest_failed": ({k: latest[k] for k in ("step", "error", "finished_at")}
+                                if latest is not None and latest["status"] == "failed" else None)}
+    return {"warehouse": warehouse.name, "run_id": run_id if steps else None, "header": header,
             "steps": [{k: s[k] for k in ("step", "zone", "seconds")} for s in steps],
             "total_seconds": round(sum(s["seconds"] or 0 for s in steps), 3),
             "tables": tables, "reconciliation": reconciliation, "checks": checks,
+            "history": [{k: h[k] for k in ("run_id", "finished_at", "status", "step", "error", "seconds",
+                                            "rows_loaded")} for h in history],
             "passed": all(c["passed"] for c in checks)}
 
 
-def _step_log(cur, warehouse: str, run_id: str | None) -> list[dict]:
-    cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'dwhkit_etl_log'")
-    if not cur.fetchone()[0]:
-        return []
-    if run_id is None:
-        cur.execute("SELECT run_id FROM dwhkit_etl_log WHERE warehouse = %s ORDER BY finished_at DESC LIMIT 1",
-                    (warehouse,))
-        row = cur.fetchone()
-        if row is None:
-            return []
-        run_id = row[0]
+def _has_log(cur) -> bool:
+    cur.execute("SELECT COUNT(*) FROM information_schema.tables "
+                "WHERE table_name = 'dwhkit_etl_log' AND table_schema = current_schema()")
+    return bool(cur.fetchone()[0])
+
+
+def _history(cur, warehouse: str) -> list[dict]:
+    """One row per run, newest first: a run failed when one of its steps did (and names it)."""
+    cur.execute("SELECT run_id, MAX(finished_at) AS finished_at, "
+                "MAX(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, "
+                "MAX(CASE WHEN status = 'failed' THEN step END) AS failed_step, "
+                "MAX(CASE WHEN status = 'failed' THEN error END) AS failed_error, "
+                "SUM(seconds) AS seconds, SUM(rows_loaded) AS rows_loaded, MAX(lake) AS lake "
+                "FROM dwhkit_etl_log WHERE warehouse = %s GROUP BY run_id ORDER BY 2 DESC LIMIT " + str(HISTORY_RUNS),
+                (warehouse,))
+    return [{"run_id": run_id, "finished_at": finished_at, "status": "failed" if failed else "ok",
+             "step": step, "error": error, "seconds": None if seconds is None else round(float(seconds), 3),
+             "rows_loaded": None if rows is None else int(rows), "lake": lake}
+            for run_id, finished_at, failed, step, error, seconds, rows, lake in cur.fetchall()]
+
+
+def _step_log(cur, run_id: str) -> list[dict]:
     cur.execute("SELECT run_id, step, zone, table_name, rows_loaded, rows_rejected, seconds FROM dwhkit_etl_log "
                 "WHERE run_id = %s ORDER BY finished_at, step", (run_id,))
     cols = ["run_id", "step", "zone", "table", "rows_loaded", "rows_rejected", "seconds"]
@@ -55,27 +85,60 @@ def to_json(report: dict) -> str:
     return json.dumps(report, indent=2, default=str)
 
 
-def render(report: dict, console=None) -> None:
-    """Print the report as tables (rich), for people."""
+def console_for(file=None):
+    """A rich Console that writes escape codes only to a terminal: a pipe or a file gets plain
+    text, even when the environment asks for colour (FORCE_COLOR) — redirected output is data."""
+    import sys
+
     from rich.console import Console
+
+    file = file or sys.stdout
+    try:
+        tty = file.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return Console(file=file, force_terminal=None if tty else False, no_color=not tty or None,
+                   highlight=tty, width=None if tty else 120)
+
+
+def _when(value) -> str:
+    return "" if value is None else str(value)[:19]
+
+
+def render(report: dict, console=None) -> None:
+    """Print the report as tables (rich), for people. Each figure once: rows in the table list,
+    seconds in the step list, runs before this one in the history."""
+    from rich.markup import escape
     from rich.table import Table
 
-    console = console or Console()
-    t = Table(title=f"{report['warehouse']} warehouse", title_justify="left")
-    for col in ("table", "zone", "rows", "rejected", "seconds"):
-        t.add_column(col, justify="right" if col in ("rows", "rejected", "seconds") else "left")
+    console = console or console_for()
+    header = report.get("header") or {}
+    console.print(f"[b]{report['warehouse']} warehouse[/b]"
+                  + (f" — run finished {_when(header.get('finished_at'))} UTC" if header.get("finished_at")
+                     else " — no finished ETL run logged"))
+    if header.get("lake"):
+        console.print(f"lake: {escape(str(header['lake']))}")
+    if header.get("target"):
+        console.print(f"target: {escape(str(header['target']))}")
+    failed = header.get("latest_failed")
+    if failed:
+        console.print(f"[red]the latest attempt failed[/red] at {_when(failed['finished_at'])} UTC, "
+                      f"step '{escape(str(failed['step']))}': {escape(str(failed['error']))}", highlight=False)
+    t = Table(title="tables", title_justify="left")
+    for col in ("table", "zone", "rows", "rejected"):
+        t.add_column(col, justify="right" if col in ("rows", "rejected") else "left")
     for row in report["tables"]:
         t.add_row(row["table"], row["zone"], f"{row['rows']:,}",
-                  "" if row["rejected"] is None else f"{row['rejected']:,}",
-                  "" if row["seconds"] is None else f"{row['seconds']:.2f}")
+                  "" if row["rejected"] is None else f"{row['rejected']:,}")
     console.print(t)
-    s = Table(title="steps", title_justify="left")
-    s.add_column("step")
-    s.add_column("seconds", justify="right")
-    for step in report["steps"]:
-        s.add_row(step["step"], f"{step['seconds']:.2f}")
-    s.add_row("[b]total[/b]", f"[b]{report['total_seconds']:.2f}[/b]")
-    console.print(s)
+    if report["steps"]:
+        s = Table(title="steps", title_justify="left")
+        s.add_column("step")
+        s.add_column("seconds", justify="right")
+        for step in report["steps"]:
+            s.add_row(step["step"], f"{step['seconds']:.2f}")
+        s.add_row("[b]total[/b]", f"[b]{report['total_seconds']:.2f}[/b]")
+        console.print(s)
     r = Table(title="where every row went", title_justify="left")
     r.add_column("flow")
     r.add_column("outcome")
@@ -90,3 +153,14 @@ def render(report: dict, console=None) -> None:
     for chk in report["checks"]:
         c.add_row(chk["check"], "[green]pass[/green]" if chk["passed"] else f"[red]FAIL ({chk['violations']})[/red]")
     console.print(c)
+    earlier = [h for h in report.get("history", []) if h["run_id"] != report.get("run_id")]
+    if earlier:
+        h = Table(title="other runs (newest first)", title_justify="left")
+        for col in ("finished (UTC)", "status", "seconds", "rows loaded", "failed step"):
+            h.add_column(col, justify="right" if col in ("seconds", "rows loaded") else "left")
+        for run in earlier:
+            h.add_row(_when(run["finished_at"]), "ok" if run["status"] == "ok" else "[red]failed[/red]",
+                      "" if run["seconds"] is None else f"{run['seconds']:.2f}",
+                      "" if run["rows_loaded"] is None else f"{run['rows_loaded']:,}",
+                      "" if run["status"] == "ok" else escape(f"{run['step']}: {run['error']}"))
+        console.print(h)

@@ -1,4 +1,5 @@
-"""A progress line for long COPYs: files, rows, rows/s and ETA (rich), on stderr.
+"""A progress line for long COPYs (files, rows, rows/s and ETA) and a spinner for slow SQL steps
+(rich), on stderr.
 
 Off unless stderr is a terminal (so tests, CI and piped output never see it) and off when
 ``DWH_COPY_PROGRESS=0``; ``DWH_COPY_PROGRESS=1`` forces it on. It only appears after a second,
@@ -22,6 +23,13 @@ def wanted() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _console():
+    """stderr, drawn as a terminal: only called where wanted() said yes (a terminal, or forced)."""
+    from rich.console import Console
+
+    return Console(file=sys.stderr, force_terminal=True)
 
 
 class NullProgress:
@@ -60,7 +68,7 @@ class Progress(NullProgress):
                                      TextColumn("{task.fields[rows]:,} rows"),
                                      TextColumn("{task.fields[rate]:,.0f} rows/s"),
                                      TimeElapsedColumn(), TimeRemainingColumn(),
-                                     transient=True, refresh_per_second=4)
+                                     console=_console(), transient=True, refresh_per_second=4)
             self._bar.start()
             self._task = self._bar.add_task("copy", total=self.total, table=self.table, files=0,
                                             nfiles=self.nfiles, rows=0, rate=0.0)
@@ -92,3 +100,58 @@ def make(table: str, files: list, compressed: bool):
     if not wanted():
         return NullProgress()
     return Progress(table, files, by_bytes=not compressed)
+
+
+class StepSpinner:
+    """A spinner with the elapsed time for one SQL step, on stderr, shown only once the step has
+    run for ``DELAY`` seconds (short steps stay silent) and only where ``wanted()`` (a terminal).
+
+    Why a timer thread: the step blocks in the driver, so nothing else would draw the first frame.
+    COPY steps are not wrapped: their load shows the Progress bar above (rich allows one live
+    display at a time)."""
+
+    DELAY = 1.0
+
+    def __init__(self, label: str, delay: float | None = None):
+        import threading
+
+        self.label = label
+        self.delay = self.DELAY if delay is None else delay
+        self._lock = threading.Lock()
+        self._live = None
+        self._closed = False
+        self._timer = threading.Timer(self.delay, self._show)
+        self._timer.daemon = True
+
+    def _show(self) -> None:
+        from rich.progress import Progress as RichProgress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self._lock:
+            if self._closed:
+                return
+            bar = RichProgress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                               console=_console(), transient=True, refresh_per_second=8)
+            # the elapsed clock counts from the step's start, not from when the spinner appeared
+            bar.add_task(self.label, total=None)
+            bar.tasks[0].start_time = bar.get_time() - self.delay
+            bar.start()
+            self._live = bar
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            if self._live is not None:
+                self._live.stop()
+                self._live = None
+
+
+def step_spinner(label: str):
+    """A StepSpinner where one is wanted, else a context that does nothing."""
+    import contextlib
+
+    return StepSpinner(label) if wanted() else contextlib.nullcontext()
