@@ -1,13 +1,26 @@
 """Schema migrations: alembic revisions written in Redshift SQL, applied to any dwhkit target.
 
 Why: ``create_tables`` drops everything, which is right for a laptop and wrong for a warehouse
-holding years of data. Revisions (``migrations/versions``) carry frozen Redshift DDL; online
-they run translated on Postgres targets and verbatim on Redshift, and offline (``--sql``) they
-print the Redshift script for review. ``check`` keeps the revisions and the model
-(``warehouses/<name>/sql.py``, what ``create_tables`` builds) from drifting apart.
+holding years of data. Revisions carry frozen Redshift DDL; online they run translated on
+Postgres targets and verbatim on Redshift, and offline (``--sql``) they print the Redshift script
+for review. ``check`` keeps the revisions and the model (``warehouses/<name>/sql.py``, what
+``create_tables`` builds) from drifting apart, comparing catalogs; ``alembic check`` and
+``alembic revision --autogenerate`` compare the database with ``model_metadata`` (the model built
+on a scratch database and reflected).
+
+One revision graph per warehouse, each upgradable on its own: its own version location
+(``migrations/versions`` for STEDI, the first one, whose ids 0001… stamped databases hold;
+``migrations/<name>`` for the others), a branch label ``<name>`` on its first revision, and its own
+version table in its own schema (STEDI's stays ``public.alembic_version``). Why separate graphs
+rather than three branches of one: alembic's ``check`` and ``revision --autogenerate`` refuse to
+run unless the database is at *every* head of the script directory, which a database holding one
+warehouse (and that warehouse's version table) never is; and a plain ``alembic upgrade head``
+stays unambiguous. Plain alembic picks a warehouse with ``-n <name>`` (sections of alembic.ini);
+``dwh migrate`` with the configured warehouse.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import uuid
 from dataclasses import replace
@@ -19,6 +32,9 @@ from .errors import ConfigError, DwhError
 ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC_INI = ROOT / "alembic.ini"
 SCRIPT_LOCATION = ROOT / "migrations"
+# The warehouse whose revisions live in migrations/versions (and whose version table is
+# public.alembic_version): STEDI, migrated before the others had revisions.
+FIRST_WAREHOUSE = "stedi"
 
 
 class SchemaDriftError(DwhError):
@@ -62,73 +78,125 @@ def engine_for(target):
                           "`dwh migrate sql` and run it on the cluster") from None
 
 
-def alembic_config(config: Config | None = None, output_buffer=None):
-    """An alembic Config for this project, carrying the dwhkit Config to migrations/env.py."""
+# -- one revision graph per warehouse -------------------------------------------------------------
+def version_location(warehouse: str, script_location: Path | str = SCRIPT_LOCATION) -> Path:
+    """Where a warehouse's revisions live."""
+    return Path(script_location) / ("versions" if warehouse == FIRST_WAREHOUSE else warehouse)
+
+
+def version_table_schema(warehouse) -> str | None:
+    """The schema of a warehouse's alembic_version (None: the search path's first, i.e. public)."""
+    return None if warehouse.schema == "public" else warehouse.schema
+
+
+def _warehouse(config: Config | None):
+    from .warehouse import get_warehouse
+
+    return get_warehouse((config or load_config()).warehouse)
+
+
+def _config_for_offline(config: Config | None) -> Config | None:
+    """Offline needs only the warehouse's name: a config file that cannot be read means the default."""
+    if config is not None:
+        return config
+    try:
+        return load_config()
+    except ConfigError:
+        return None
+
+
+def alembic_config(config: Config | None = None, output_buffer=None, warehouse: str | None = None):
+    """An alembic Config for this project and one warehouse (``warehouse``, else the config's,
+    else the default), carrying the dwhkit Config to migrations/env.py."""
     from alembic.config import Config as AlembicConfig
 
     if ALEMBIC_INI.is_file():
         cfg = AlembicConfig(str(ALEMBIC_INI), output_buffer=output_buffer)
     else:  # installed without the repository's alembic.ini
         cfg = AlembicConfig(output_buffer=output_buffer)
+    name = warehouse or (config.warehouse if config is not None else Config(path=None).warehouse)
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
+    cfg.set_main_option("version_locations", str(version_location(name)))
     cfg.attributes["dwh_config"] = config
+    cfg.attributes["dwh_warehouse"] = name
     cfg.attributes["configure_logger"] = False  # keep the caller's logging as it is
     return cfg
+
+
+def _target_revision(name: str, revision: str) -> str:
+    """``head``/``heads`` → ``<warehouse>@head``: this warehouse's branch, by its label."""
+    return f"{name}@head" if revision in ("head", "heads") else revision
 
 
 def upgrade(config: Config | None = None, revision: str = "head") -> None:
     from alembic import command
 
-    command.upgrade(alembic_config(config or load_config()), revision)
+    config = config or load_config()
+    command.upgrade(alembic_config(config), _target_revision(config.warehouse, revision))
 
 
 def downgrade(config: Config | None = None, revision: str = "-1") -> None:
     from alembic import command
 
-    command.downgrade(alembic_config(config or load_config()), revision)
+    config = config or load_config()
+    command.downgrade(alembic_config(config), _target_revision(config.warehouse, revision))
 
 
 def stamp(config: Config | None = None, revision: str = "head") -> None:
     """Record ``revision`` as applied without running it (a warehouse built by create_tables)."""
     from alembic import command
 
-    command.stamp(alembic_config(config or load_config()), revision)
+    config = config or load_config()
+    command.stamp(alembic_config(config), _target_revision(config.warehouse, revision))
 
 
 def current(config: Config | None = None) -> tuple[str, ...]:
-    """The revisions the warehouse is at (empty: never migrated nor stamped)."""
+    """The revisions the configured warehouse is at (empty: never migrated nor stamped)."""
     from alembic.runtime.migration import MigrationContext
 
     from .targets import get_target
 
-    engine = engine_for(get_target(config or load_config()))
+    config = config or load_config()
+    opts = {"version_table_schema": version_table_schema(_warehouse(config))}
+    engine = engine_for(get_target(config))
     try:
         with engine.connect() as conn:
-            return tuple(MigrationContext.configure(conn).get_current_heads())
+            return tuple(MigrationContext.configure(conn, opts=opts).get_current_heads())
     finally:
         engine.dispose()
 
 
-def heads() -> tuple[str, ...]:
+def _script(config: Config | None):
     from alembic.script import ScriptDirectory
 
-    return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return ScriptDirectory.from_config(alembic_config(_config_for_offline(config)))
 
 
-def history() -> list[tuple[str, str]]:
-    """(revision, message), oldest first."""
-    from alembic.script import ScriptDirectory
+def heads(config: Config | None = None) -> tuple[str, ...]:
+    """The head revision(s) of the configured warehouse (one, unless someone branched it)."""
+    return tuple(_script(config).get_heads())
 
-    script = ScriptDirectory.from_config(alembic_config())
+
+def history(config: Config | None = None) -> list[tuple[str, str]]:
+    """(revision, message) of the configured warehouse, oldest first."""
+    script = _script(config)
     return [(s.revision, s.doc) for s in reversed(list(script.walk_revisions()))]
 
 
-def offline_sql(revision: str = "head", downgrade_: bool = False) -> str:
-    """The Redshift script for ``revision`` (e.g. ``head`` or ``0001:0002``), for review."""
+def offline_sql(revision: str = "head", downgrade_: bool = False, config: Config | None = None) -> str:
+    """The Redshift script for ``revision`` (e.g. ``head`` or ``0001:0002``) of the configured
+    warehouse, for review. Connects to nothing (the config only names the warehouse)."""
     from alembic import command
 
+    config = _config_for_offline(config)
+    name = config.warehouse if config is not None else Config(path=None).warehouse
     buf = io.StringIO()
-    cfg = alembic_config(None, output_buffer=buf)
+    cfg = alembic_config(config, output_buffer=buf, warehouse=name)
+    if ":" in revision:
+        start, _, end = revision.partition(":")
+        revision = f"{start}:{_target_revision(name, end)}"
+    else:
+        revision = _target_revision(name, revision)
     (command.downgrade if downgrade_ else command.upgrade)(cfg, revision, sql=True)
     return buf.getvalue()
 
@@ -143,7 +211,7 @@ SELECT c.oid, n.nspname, c.relname, c.relkind,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {_USER_SCHEMAS}
-  AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')
+  AND c.relname <> 'alembic_version'  -- each warehouse's, in its own schema
 """
 
 _COLUMNS = """
@@ -163,7 +231,7 @@ _INDEXES = "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN
 
 def snapshot(conn) -> dict:
     """{"schema.table": {kind, view, columns: [(name, {type, nullable, default, identity…})],
-    constraints, indexes}} for every user relation (alembic_version left out)."""
+    constraints, indexes}} for every user relation (the alembic_version tables left out)."""
     out: dict = {}
     with conn.cursor() as cur:
         cur.execute(_RELATIONS)
@@ -230,26 +298,23 @@ def diff_snapshots(migrations: dict, model: dict) -> list[str]:
     return problems
 
 
-# -- the model check ------------------------------------------------------------------------------
-def check(config: Config | None = None) -> None:
-    """Build head on one scratch database and ``create_tables`` on another; raise on any difference.
-
-    Both scratch databases live on the configured Postgres server (embedded by default) and are
-    dropped afterwards. Like ``alembic check``: it fails when the model changed without a revision."""
-    from .app import create_tables
+# -- scratch databases: the model, built for real ------------------------------------------------
+@contextlib.contextmanager
+def scratch_databases(config: Config, *roles: str):
+    """{role: Config} of fresh databases on the configured Postgres server (embedded by default),
+    dropped afterwards, each with the same warehouse selected."""
     from .config import ClusterConfig
     from .targets import get_target
 
-    config = config or load_config()
     target = get_target(config)
     if not target.translates:
-        raise ConfigError("`migrate check` builds scratch databases: point it at a Postgres target "
+        raise ConfigError("comparing with the model builds scratch databases: point dwhkit at a Postgres target "
                           "(the embedded default will do), not at Redshift")
     admin = target.connect_raw()
     admin.autocommit = True
     info = admin.info
     base = f"dwhkit_check_{uuid.uuid4().hex[:10]}"
-    names = {"migrations": f"{base}_head", "model": f"{base}_model"}
+    names = {role: f"{base}_{role}" for role in roles}
 
     def scratch(dbname: str) -> Config:
         cluster = ClusterConfig(host=info.host, port=info.port, db_name=dbname, db_user=info.user,
@@ -260,22 +325,88 @@ def check(config: Config | None = None) -> None:
         with admin.cursor() as cur:
             for name in names.values():
                 cur.execute(f'CREATE DATABASE "{name}"')
-        upgrade(scratch(names["migrations"]), "head")
-        create_tables(scratch(names["model"]))
+        yield {role: scratch(name) for role, name in names.items()}
+    finally:
+        try:
+            for name in names.values():
+                _drop_database(admin, name)
+        finally:
+            admin.close()
+
+
+DROP_ATTEMPTS = 20
+
+
+def _drop_database(admin, name: str) -> None:
+    """DROP DATABASE … WITH (FORCE), retried: a role without superuser (dwhkit's own user on the
+    embedded server) may not end an autovacuum worker that is visiting the fresh database
+    ("must be a member of the role whose process is being terminated"); the worker soon leaves."""
+    import time
+
+    driver_error = getattr(admin, "Error", Exception)   # DB-API: the driver's base error class
+    for attempt in range(1, DROP_ATTEMPTS + 1):
+        try:
+            with admin.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except driver_error as exc:
+            busy = "pg_signal_backend" in str(exc) or "being accessed by other users" in str(exc)
+            if not busy or attempt == DROP_ATTEMPTS:
+                raise
+            time.sleep(0.1 * attempt)
+
+
+def model_metadata(config: Config | None = None):
+    """The configured warehouse's model as SQLAlchemy MetaData, for ``alembic check`` and
+    ``alembic revision --autogenerate``: its Redshift DDL built by ``create_tables`` (through the
+    translator) on a scratch database, and the warehouse's schema reflected. Tables carry no
+    schema: autogenerate compares them with the connection's default schema, the warehouse's.
+
+    Why reflect rather than declare: the one source of the schema is the Redshift DDL; a second
+    model in SQLAlchemy would drift from it. What Postgres does not keep (DISTKEY, SORTKEY,
+    ENCODE) is not compared here; the table comment that records them is."""
+    import sqlalchemy as sa
+
+    from .app import create_tables
+    from .targets import get_target
+
+    config = config or load_config()
+    with scratch_databases(config, "model") as dbs:
+        create_tables(dbs["model"])
+        engine = engine_for(get_target(dbs["model"]))
+        try:
+            metadata = sa.MetaData()
+            with engine.connect() as conn:
+                metadata.reflect(bind=conn)
+        finally:
+            engine.dispose()
+    return metadata
+
+
+# -- the model check ------------------------------------------------------------------------------
+def check(config: Config | None = None) -> None:
+    """Build head on one scratch database and ``create_tables`` on another; raise on any difference.
+
+    Both scratch databases live on the configured Postgres server (embedded by default) and are
+    dropped afterwards. Like ``alembic check``, for the configured warehouse, but comparing
+    catalogs (column order, identity sequences, defaults, views) where alembic compares metadata."""
+    from .app import create_tables
+    from .targets import get_target
+
+    config = config or load_config()
+    with scratch_databases(config, "head", "model") as dbs:
+        upgrade(dbs["head"], "head")
+        create_tables(dbs["model"])
         snaps = {}
-        for side, name in names.items():
-            conn = get_target(scratch(name)).connect_raw()
+        for role, scratch in dbs.items():
+            conn = get_target(scratch).connect_raw()
             try:
-                snaps[side] = snapshot(conn)
+                snaps[role] = snapshot(conn)
             finally:
                 conn.close()
-    finally:
-        with admin.cursor() as cur:
-            for name in names.values():
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-    problems = diff_snapshots(snaps["migrations"], snaps["model"])
+    problems = diff_snapshots(snaps["head"], snaps["model"])
     if problems:
         raise SchemaDriftError(
-            "the migrations (alembic head) and the model (create_tables) build different schemas; "
-            "write a revision for the change (`alembic revision -m '...'`, DDL in Redshift SQL):\n  " + "\n  ".join(problems))
+            f"the migrations (alembic head of {config.warehouse}) and the model (create_tables) build different "
+            "schemas; write a revision for the change (`alembic revision -m '...'`, DDL in Redshift SQL):\n  "
+            + "\n  ".join(problems))

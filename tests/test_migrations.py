@@ -238,7 +238,9 @@ def test_check_fails_when_a_table_is_dropped_from_the_model(dwh_config, monkeypa
 
 def test_revisions_are_frozen_snapshots():
     """A revision never imports the model: it must not change when the model does."""
-    for path in VERSIONS.glob("*.py"):
+    paths = [p for name in ("stedi", "energy", "criteo") for p in migrate.version_location(name).glob("*.py")]
+    assert len(paths) >= 6
+    for path in paths:
         imports = [line for line in path.read_text().splitlines() if re.match(r"\s*(from|import)\s", line)]
         assert not [line for line in imports if "warehouses" in line or "pipeline" in line], path
 

@@ -28,11 +28,25 @@ Decisions (AMBIG or unspecified in §9, each with a test):
   lost) records nothing, so the next run tries the file again.
 - CREATE and DROP refuse to run inside a transaction block (as Redshift does); they run on a
   connection of their own so the caller's session stays outside any transaction.
+- An object overwritten after the job took it (loaded, failed or skipped) is **not reloaded, and
+  never skipped silently**. AWS: "Amazon Redshift keeps track of the loaded files (based on
+  filename) to verify that they are loaded only one time"
+  (https://docs.aws.amazon.com/redshift/latest/dg/r_COPY-JOB.html), and SYS_COPY_JOB_DETAIL keeps
+  each file's ``file_etag`` (https://docs.aws.amazon.com/redshift/latest/dg/SYS_COPY_JOB_DETAIL.html).
+  AMBIG: the docs do not say what happens to an overwritten name; we follow "by filename, once"
+  (reloading would append the new version's rows to the old ones, a silent duplicate — worse than
+  a loud skip). The ledger keeps the ETag of the version that was read (from the GET itself, so an
+  overwrite between listing and reading cannot mislabel it); a run that lists a different ETag
+  records a 'changed' row in ``copy_job_file_change`` (once per new version) and puts a warning
+  naming the key and both ETags in its result (``RunResult.changed``/``message``; `dwh ingest`
+  prints it on stderr) — on every run, until someone acts (e.g. uploads the new data under a new
+  name). Local ``file://`` lakes have no ETag and are tracked by name only.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import time
 from datetime import datetime, timezone
 
@@ -40,6 +54,7 @@ from ..errors import CopyError, LoadError
 from . import sources, system_tables
 
 SCHEMA = system_tables.SCHEMA
+log = logging.getLogger("dwhkit")
 
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
@@ -55,20 +70,30 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.copy_job_file (
     filename varchar(1024) NOT NULL, status varchar(8) NOT NULL, rows_loaded bigint,
     query integer, loaded_at timestamp NOT NULL,
     PRIMARY KEY (job_id, filename));
+ALTER TABLE {SCHEMA}.copy_job_file ADD COLUMN IF NOT EXISTS etag varchar(128);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.copy_job_file_change (
+    job_id bigint NOT NULL REFERENCES {SCHEMA}.sys_copy_job ON DELETE CASCADE,
+    filename varchar(1024) NOT NULL, status varchar(8) NOT NULL, loaded_etag varchar(128),
+    etag varchar(128) NOT NULL, detected_at timestamp NOT NULL,
+    PRIMARY KEY (job_id, filename, etag));
 """
+# The ALTER brings a ledger made by round one (no etag column) up to date; the change table is
+# created last, so its presence means the whole store is current (ensure_job_tables' fast path).
+LAST_OBJECT = f"{SCHEMA}.copy_job_file_change"
 
-LOADED, SKIPPED, FAILED = "loaded", "skipped", "failed"
+LOADED, SKIPPED, FAILED, CHANGED = "loaded", "skipped", "failed", "changed"
 
 
 def ensure_job_tables(conn) -> None:
     """Create the job store if missing (idempotent; one catalog lookup when it exists)."""
     system_tables.ensure_system_tables(conn)
     with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{SCHEMA}.copy_job_file",))
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (LAST_OBJECT,))
         if cur.fetchone()[0]:
             return
-        cur.execute(f"SELECT pg_advisory_xact_lock(hashtext('{SCHEMA}.copy_job'))")
-        cur.execute(DDL)
+        # one string, so one transaction even on an autocommit connection: the lock then holds
+        # until the DDL is done, and two sessions upgrading a round-one store take turns
+        cur.execute(f"SELECT pg_advisory_xact_lock(hashtext('{SCHEMA}.copy_job'));\n{DDL}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,19 +182,56 @@ def create_job(conn, cmd, *, s3_client=None) -> Job:
         if existing:
             from psycopg2.extras import execute_values
 
-            execute_values(cur, f"INSERT INTO {SCHEMA}.copy_job_file (job_id, filename, status, loaded_at) "
-                                "VALUES %s", [(job_id, f.url, SKIPPED, _now()) for f in existing])
+            execute_values(cur, f"INSERT INTO {SCHEMA}.copy_job_file (job_id, filename, status, loaded_at, etag) "
+                                "VALUES %s", [(job_id, f.url, SKIPPED, _now(), f.etag) for f in existing])
     return get_job(conn, name)
 
 
-def list_files(cmd, s3_client=None) -> list[sources.SourceFile]:
-    """Every file under the job's prefix now (an empty prefix is no files, not an error)."""
+@dataclasses.dataclass(frozen=True)
+class JobFile(sources.SourceFile):
+    """A listed file with the ETag S3 gave it in the listing (None for local files)."""
+
+    etag: str | None = None
+
+
+class _EtagRecorder:
+    """An S3 client that notes the ETag of each key its ListObjectsV2 pages return, so the listing
+    keeps sources.list_prefix's semantics (one owner for "what a prefix matches")."""
+
+    def __init__(self, client):
+        self._client, self.etags = client, {}
+
+    def get_paginator(self, name):
+        paginator = self._client.get_paginator(name)
+        if name != "list_objects_v2":
+            return paginator
+        recorder = self
+
+        class _Pages:
+            def paginate(self, Bucket, **kw):  # noqa: N803 - boto3's argument names
+                for page in paginator.paginate(Bucket=Bucket, **kw):
+                    for obj in page.get("Contents", ()):
+                        recorder.etags[(Bucket, obj["Key"])] = obj.get("ETag")
+                    yield page
+
+        return _Pages()
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def list_files(cmd, s3_client=None) -> list[JobFile]:
+    """Every file under the job's prefix now, with its ETag (an empty prefix is no files, not an error)."""
+    client = s3_client or client_for(cmd)
+    recorder = _EtagRecorder(client) if client is not None else None
     try:
-        return sources.list_prefix(s3_client or client_for(cmd), cmd.source)
+        found = sources.list_prefix(recorder, cmd.source)
     except CopyError as exc:
         if "does not exist" in str(exc) and "bucket" not in str(exc).lower():
             return []
         raise
+    etags = recorder.etags if recorder is not None else {}
+    return [JobFile(f.bucket, f.key, f.size, etags.get((f.bucket, f.key))) for f in found]
 
 
 _CLIENTS: dict = {}
@@ -187,10 +249,47 @@ def client_for(cmd):
     return _CLIENTS[key]
 
 
-def ledger(conn, job_id: int) -> dict[str, str]:
+def ledger(conn, job_id: int) -> dict[str, tuple[str, str | None]]:
+    """{filename: (status, ETag of the version the job took)}."""
     with conn.cursor() as cur:
-        cur.execute(f"SELECT filename, status FROM {SCHEMA}.copy_job_file WHERE job_id = %s", (job_id,))
-        return dict(cur.fetchall())
+        cur.execute(f"SELECT filename, status, etag FROM {SCHEMA}.copy_job_file WHERE job_id = %s", (job_id,))
+        return {name: (status, etag) for name, status, etag in cur.fetchall()}
+
+
+def _changed(done: dict, found: list) -> list[tuple[str, str, str | None, str]]:
+    """(url, status, ETag in the ledger, ETag now) of each taken file whose object was replaced.
+    A ledger row without an ETag (written before ETags were kept) cannot be compared: not reported."""
+    out = []
+    for f in found:
+        status, etag = done.get(f.url, (None, None))
+        now = getattr(f, "etag", None)
+        if status is not None and etag and now and etag != now:
+            out.append((f.url, status, etag, now))
+    return out
+
+
+def _baseline(conn, job_id: int, done: dict, found: list) -> None:
+    """Ledger rows from before ETags were kept get the ETag listed now: the best baseline there is
+    (an overwrite before this run cannot be told apart), so later overwrites are caught."""
+    missing = [(f.etag, f.url) for f in found
+               if getattr(f, "etag", None) and f.url in done and done[f.url][1] is None]
+    if missing:
+        with conn.cursor() as cur:
+            cur.executemany(f"UPDATE {SCHEMA}.copy_job_file SET etag = %s "
+                            "WHERE job_id = %s AND filename = %s AND etag IS NULL",
+                            [(etag, job_id, url) for etag, url in missing])
+
+
+def _record_changes(conn, job_id: int, changed) -> None:
+    """One 'changed' row per new version of a taken file (a rerun seeing the same one adds none)."""
+    if not changed:
+        return
+    with conn.cursor() as cur:
+        for url, _, loaded_etag, etag in changed:
+            cur.execute(f"INSERT INTO {SCHEMA}.copy_job_file_change "
+                        "(job_id, filename, status, loaded_etag, etag, detected_at) "
+                        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        (job_id, url, CHANGED, loaded_etag, etag, _now()))
 
 
 # -- the runner -----------------------------------------------------------------------------------
@@ -200,6 +299,18 @@ class _PinnedListing:
 
     def __init__(self, client, files):
         self._client, self._files = client, files
+        self.etags: dict[tuple[str, str], str] = {}   # ETag of the first response per key: what was read
+
+    def _note(self, kw, resp):
+        if resp.get("ETag"):
+            self.etags.setdefault((kw.get("Bucket"), kw.get("Key")), resp["ETag"])
+        return resp
+
+    def get_object(self, **kw):
+        return self._note(kw, self._client.get_object(**kw))
+
+    def head_object(self, **kw):
+        return self._note(kw, self._client.head_object(**kw))
 
     def get_paginator(self, name):
         return self if name == "list_objects_v2" else self._client.get_paginator(name)
@@ -220,6 +331,8 @@ class RunResult:
     rows_rejected: int = 0
     files: list[str] = dataclasses.field(default_factory=list)      # loaded by this run
     failed: list[str] = dataclasses.field(default_factory=list)
+    # (url, ledger status, ETag taken, ETag now): objects replaced after the job took them; not reloaded
+    changed: list[tuple[str, str, str | None, str]] = dataclasses.field(default_factory=list)
     query_id: int = -1
     seconds: float = 0.0
     message: str = ""
@@ -238,9 +351,11 @@ def run_job(conn_factory, name: str, *, s3_client=None, files=None, on_file=None
         client = s3_client or client_for(cmd)
         found = list_files(cmd, client) if files is None else files
         done = ledger(control, job.job_id)
+        result = RunResult(changed=_changed(done, found))
+        _record_changes(control, job.job_id, result.changed)
+        _baseline(control, job.job_id, done, found)
     finally:
         control.close()
-    result = RunResult()
     todo = [f for f in found if f.url not in done]
     if todo:
         work = conn_factory()
@@ -259,7 +374,14 @@ def run_job(conn_factory, name: str, *, s3_client=None, files=None, on_file=None
             work.close()
     result.seconds = time.monotonic() - t0
     result.message = (f"COPY JOB {name}: {len(result.files)} file(s), {result.rows_loaded} record(s) loaded"
-                      + (f", {len(result.failed)} file(s) failed" if result.failed else ""))
+                      + (f", {len(result.failed)} file(s) failed" if result.failed else "")
+                      + "".join(f"\nwarning: COPY JOB {name}: {url} was overwritten after it was {status} "
+                                f"(ETag {etag} then, {now} now); not reloaded: a job takes each file name "
+                                "once — load the new version under a new name"
+                                for url, status, etag, now in result.changed))
+    if result.changed:
+        log.warning("COPY JOB %s: %d file(s) overwritten after they were taken; not reloaded: %s",
+                    name, len(result.changed), ", ".join(c[0] for c in result.changed))
     return result
 
 
@@ -287,20 +409,26 @@ def _load_one(conn, conn_factory, job: Job, cmd, client, f, result: RunResult, *
             pinned = None
         else:
             one, pinned = cmd, _PinnedListing(client, [f])
+
+        def read_etag():
+            """The ETag of the version the loader read (else the listing's)."""
+            seen = pinned.etags.get((f.bucket, f.key)) if pinned is not None else None
+            return seen or getattr(f, "etag", None)
+
         try:
             copy = run_copy(conn, one, side_conn_factory=conn_factory, s3_client=pinned)
         except LoadError:
             # bad records: the loader rolled its savepoint back; keep the ledger row, as failed
             with conn.cursor() as cur:
-                cur.execute(f"UPDATE {SCHEMA}.copy_job_file SET status = %s, rows_loaded = 0 "
-                            "WHERE job_id = %s AND filename = %s", (FAILED, job.job_id, f.url))
+                cur.execute(f"UPDATE {SCHEMA}.copy_job_file SET status = %s, rows_loaded = 0, etag = %s "
+                            "WHERE job_id = %s AND filename = %s", (FAILED, read_etag(), job.job_id, f.url))
             conn.commit()
             result.failed.append(f.url)
             return True
         with conn.cursor() as cur:
-            cur.execute(f"UPDATE {SCHEMA}.copy_job_file SET rows_loaded = %s, query = %s, loaded_at = %s "
-                        "WHERE job_id = %s AND filename = %s",
-                        (copy.rows_loaded, copy.query_id, _now(), job.job_id, f.url))
+            cur.execute(f"UPDATE {SCHEMA}.copy_job_file SET rows_loaded = %s, query = %s, loaded_at = %s, "
+                        "etag = %s WHERE job_id = %s AND filename = %s",
+                        (copy.rows_loaded, copy.query_id, _now(), read_etag(), job.job_id, f.url))
             cur.execute(f"UPDATE {SCHEMA}.stl_load_commits SET copy_job_id = %s WHERE query = %s",
                         (job.job_id, copy.query_id))
         conn.commit()
@@ -364,7 +492,9 @@ def run_job_command(conn, cmd, *, cursor=None, conn_factory=None, s3_client=None
                     f"(SELECT COUNT(*) FROM {SCHEMA}.copy_job_file f "
                     f" WHERE f.job_id = j.job_id AND f.status = '{LOADED}') AS files_loaded, "
                     f"(SELECT COALESCE(SUM(rows_loaded), 0) FROM {SCHEMA}.copy_job_file f "
-                    f" WHERE f.job_id = j.job_id) AS rows_loaded "
+                    f" WHERE f.job_id = j.job_id) AS rows_loaded, "
+                    f"(SELECT COUNT(DISTINCT filename) FROM {SCHEMA}.copy_job_file_change c "
+                    f" WHERE c.job_id = j.job_id) AS files_changed "
                     f"FROM {SCHEMA}.sys_copy_job j JOIN {SCHEMA}.copy_job_spec s USING (job_id) "
                     f"WHERE j.job_name = %s", (cmd.job[1],))
         if cur.rowcount == 0:

@@ -15,7 +15,7 @@ from dwhkit.migrate import execute_redshift
 
 revision = "0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("stedi",)  # the STEDI warehouse's graph: `stedi@head` (added later; ids unchanged)
 depends_on = None
 
 STAGING_CUSTOMER = """
