@@ -141,7 +141,7 @@ def _statements_of_module(path: Path) -> list[tuple[str, str]]:
 
 
 def cmd_check(args) -> int:
-    from .compat import check_redshift
+    from .check import check_redshift
 
     path = Path(args.file)
     text = _read(args.file)
@@ -180,9 +180,9 @@ def cmd_migrate(args) -> int:
 
 def _migrate(migrate, args) -> int:
     if args.action == "sql":  # offline: the Redshift script, no connection
-        print(migrate.offline_sql(args.revision or "head"), end="")
+        print(migrate.offline_sql(args.revision or "head", config=_config(args)), end="")
     elif args.action == "history":
-        for rev, doc in migrate.history():
+        for rev, doc in migrate.history(config=_config(args)):
             print(f"{rev}  {doc}")
     elif args.action == "check":
         migrate.check(_config(args))

@@ -17,7 +17,7 @@ class SourceLocated:
     """Mixin for errors about a statement's text: the bare ``reason``, the 0-based ``position``
     in the statement it points at (None: nowhere in particular), a ``hint`` ("did you mean
     TIMEFORMAT?") and the ``hidden`` (start, end) spans an excerpt must mask (secrets).
-    ``dwhkit.compat.check_redshift`` re-points them into a whole file with ``excerpt``."""
+    ``dwhkit.check.check_redshift`` re-points them into a whole file with ``excerpt``."""
 
     def __init__(self, message, *, reason=None, position=None, hint=None, hidden=()):
         super().__init__(message)

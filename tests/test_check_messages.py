@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import dwhkit
-from dwhkit.compat import check_redshift
+from dwhkit.check import check_redshift
 from dwhkit.copy.grammar import parse_copy
 from dwhkit.errors import CopySyntaxError, SqlSyntaxError, TranslateError
 

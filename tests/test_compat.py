@@ -11,7 +11,8 @@ from decimal import Decimal
 import psycopg2
 import pytest
 
-from dwhkit.compat import check_redshift, split_statements, to_postgres, translate_script
+from dwhkit.check import check_redshift
+from dwhkit.compat import split_statements, to_postgres, translate_script
 from dwhkit.errors import TranslateError, UnsupportedError
 from dwhkit.warehouses.stedi import sql as stedi
 

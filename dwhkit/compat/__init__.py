@@ -5,6 +5,5 @@ COPY and UNLOAD are not translated here: callers intercept them (dwhkit.copy) an
 """
 from dwhkit.compat.split import is_copy_or_unload, split_statements
 from dwhkit.compat.translate import to_postgres, translate_script
-from dwhkit.compat.check import check_redshift  # noqa: E402  (imports translate)
 
-__all__ = ["split_statements", "to_postgres", "translate_script", "check_redshift", "is_copy_or_unload"]
+__all__ = ["split_statements", "to_postgres", "translate_script", "is_copy_or_unload"]

@@ -1,4 +1,8 @@
-"""The default target: a Postgres server dwhkit starts itself, under the project folder."""
+"""The default target: a Postgres server dwhkit starts itself, under the project folder.
+
+Every connection it hands out (dwhkit.connect(), the ETL and its COPY side connections, the
+SQLAlchemy engine, `dwh db url`) logs in as the cluster's user role, never as its superuser:
+``EmbeddedServer.start()`` returns only that role's credentials (see embedded.py, "Security")."""
 from __future__ import annotations
 
 from .embedded import EmbeddedServer

@@ -3,8 +3,8 @@ saying where (line:column in the file), showing the line with a caret, and what 
 
 SQL goes through sqlglot's Redshift grammar; COPY, COPY JOB and UNLOAD through the very grammar
 the runtime uses (dwhkit.copy.grammar / unload_grammar), so a typo that would fail at run time
-(``FORMAT AS JSN``, ``TIMEFORMT``) fails here first. Those two grammar modules import nothing
-but dwhkit.errors and dwhkit.copy.options, so this arrow adds no import cycle.
+(``FORMAT AS JSN``, ``TIMEFORMT``) fails here first. It sits above both compat/ and copy/
+because it uses both.
 """
 from __future__ import annotations
 
