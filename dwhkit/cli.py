@@ -98,6 +98,8 @@ def cmd_db(args) -> int:
         st = server.status()
         print(f"{'running' if st['running'] else 'stopped'} ({'initialised' if st['initialised'] else 'not initialised'})"
               f"  data: {st['root']}  port: {st['port']}  log: {st['log']}")
+        if st.get("stale_pid"):
+            print(f"note: {server.pid_file} is stale ({st['stale_pid']}); `dwh db start` clears it")
     elif args.action == "start":
         info = server.start()
         print(f"running on 127.0.0.1:{info.port} (data: {server.root})")

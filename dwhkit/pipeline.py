@@ -97,9 +97,15 @@ def run_step(conn, step: Step) -> StepResult:
     return result
 
 
+# SQLSTATE class 53 "insufficient resources": say what ran out, not just the server's words.
+_RESOURCE_HINTS = {"53100": "disk full", "53200": "out of memory", "53300": "too many connections"}
+
+
 def first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
-    return lines[0].strip() if lines else type(exc).__name__
+    line = lines[0].strip() if lines else type(exc).__name__
+    hint = _RESOURCE_HINTS.get(getattr(exc, "pgcode", None) or "")
+    return f"{hint}: {line}" if hint and not line.startswith(hint) else line
 
 
 def failed_result(step: Step, exc: BaseException, seconds: float) -> StepResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -39,8 +40,17 @@ def pg_dsn(pg_server):
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     yield pg_server.dsn(name)
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # The test role is not a superuser: FORCE cannot end an autovacuum worker that happens to be
+    # on the database ("must be a member of the role…"); it ends in a moment, so try again.
+    for attempt in range(20):
+        try:
+            with admin.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            break
+        except psycopg2.Error:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
     admin.close()
 
 
