@@ -21,7 +21,7 @@ log = logging.getLogger("dwhkit")
 
 def _resolve(config: Config | None, warehouse: str | None) -> tuple[Config, Warehouse]:
     config = config or load_config()
-    wh = get_warehouse(warehouse or config.warehouse)
+    wh = get_warehouse(warehouse or config.warehouse).bind(config)
     return config.with_overrides(warehouse=wh.name), wh
 
 

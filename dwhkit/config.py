@@ -23,7 +23,10 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "IAM_ROLE": {"arn": ""},
     "S3": {"lake": "", "region": ""},
     "EMBEDDED": {"data_dir": ".dwhkit/pg", "port": "0"},
+    "STEDI": {"consent_scope": "customer"},
 }
+# [STEDI] consent_scope: every reading of a consenting customer, or only those from the consent date.
+STEDI_CONSENT_SCOPES = ("customer", "from_consent_date")
 
 
 class Secret(str):
@@ -64,6 +67,7 @@ class Config:
     s3_region: str = ""
     embedded_data_dir: Path = Path(".dwhkit/pg")
     embedded_port: int = 0
+    stedi_consent_scope: str = "customer"
 
     @property
     def base_dir(self) -> Path:
@@ -130,6 +134,11 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         except ValueError:
             raise ConfigError(f"[{section}] {key} must be a whole number, not {raw!r}") from None
 
+    consent_scope = get("STEDI", "consent_scope").lower() or "customer"
+    if consent_scope not in STEDI_CONSENT_SCOPES:
+        raise ConfigError(f"[STEDI] consent_scope must be one of {', '.join(STEDI_CONSENT_SCOPES)}, "
+                          f"not {consent_scope!r}")
+
     cluster = ClusterConfig(
         host=get("CLUSTER", "host"),
         port=as_int("CLUSTER", "port") or 5439,
@@ -147,6 +156,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         s3_region=get("S3", "region"),
         embedded_data_dir=Path(get("EMBEDDED", "data_dir") or ".dwhkit/pg"),
         embedded_port=as_int("EMBEDDED", "port"),
+        stedi_consent_scope=consent_scope,
     )
     if target_type in ("postgres", "redshift") and not cluster.host:
         raise ConfigError(f"[CLUSTER] host is required for target type {target_type!r} "

@@ -27,6 +27,11 @@ class Warehouse:
     # so two warehouses may both have a dim_time; the first one, STEDI, lives in public.
     schema: str = "public"
 
+    def bind(self, config) -> "Warehouse":
+        """This warehouse with the settings of ``config`` that change its SQL (none by default;
+        STEDI's consent scope does)."""
+        return self
+
     @property
     def create_table_queries(self) -> list[str]:
         return [ddl.strip() for _, _, ddl in self.tables]
