@@ -541,3 +541,23 @@ def test_is_copy_or_unload(sql, expected):
 def test_date_part_of_string_literal(pg_conn):
     # r_DATE_PART_function accepts a timestamp given as a string
     assert scalar(pg_conn, "SELECT DATE_PART(year, '2019-05-01 10:00')") == 2019
+
+
+# r_REGEXP_REPLACE: every match is replaced, from `position` on; 'i' ignores case; the replacement
+# defaults to ''. PostgreSQL alone replaces only the first match (a silent difference).
+@pytest.mark.parametrize("sql,expected", [
+    ("SELECT REGEXP_REPLACE('  a  b ', '^ +| +$', '')", "a  b"),
+    ("SELECT REGEXP_REPLACE('banana', 'a', 'o')", "bonono"),
+    ("SELECT REGEXP_REPLACE('banana', 'a')", "bnn"),
+    ("SELECT REGEXP_REPLACE('banana', 'a', 'o', 3)", "banono"),
+    ("SELECT REGEXP_REPLACE('the fox', 'FOX', 'quick brown fox', 1, 'i')", "the quick brown fox"),
+    ("SELECT REGEXP_REPLACE('the fox', 'FOX', 'cat', 1, 'c')", "the fox"),
+    ("SELECT REGEXP_REPLACE('DonecFri@Duis.org', '@.*\\\\.(org|gov|com)$')", "DonecFri"),
+])
+def test_regexp_replace_replaces_every_match(sample, sql, expected):
+    assert scalar(sample, sql) == expected
+
+
+def test_regexp_replace_refuses_unknown_parameters():
+    with pytest.raises(UnsupportedError, match="REGEXP_REPLACE: parameter 'x'"):
+        to_postgres("SELECT REGEXP_REPLACE('a', 'a', 'b', 1, 'x')")

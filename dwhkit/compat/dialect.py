@@ -128,4 +128,5 @@ class PostgresTarget(Postgres):
             JsonExtractPathText: fn.json_extract_path_text_sql,
             # r_AVG: integer arguments give a truncated BIGINT
             exp.Avg: fn.avg_sql,
+            exp.RegexpReplace: fn.regexp_replace_sql,
         }

@@ -262,3 +262,37 @@ def avg_sql(self, e: exp.Avg) -> str:
         raise UnsupportedError("AVG(DISTINCT …) is not supported")
     need(self, "avg")
     return f"pg_temp.dwhkit_avg({self.sql(this)})"
+
+
+# r_REGEXP_REPLACE: parameters 'c' (case-sensitive, the default), 'i' (insensitive) and 'p' (PCRE;
+# PostgreSQL's advanced regular expressions accept the Perl forms Redshift's examples use).
+_REGEXP_FLAGS = {"c": "c", "i": "i", "p": ""}
+
+
+def regexp_flags(node: exp.Expr | None, func: str) -> str:
+    """PostgreSQL flags for a Redshift regex `parameters` literal; anything else is refused."""
+    if node is None:
+        return ""
+    if not (isinstance(node, exp.Literal) and node.is_string):
+        raise UnsupportedError(f"{func}: parameters must be a string literal")
+    out = ""
+    for ch in node.name:
+        if ch not in _REGEXP_FLAGS:
+            raise UnsupportedError(f"{func}: parameter {ch!r} is not supported (only 'c', 'i', 'p')")
+        out += _REGEXP_FLAGS[ch]
+    return out
+
+
+def regexp_replace_sql(self, e: exp.RegexpReplace) -> str:
+    """r_REGEXP_REPLACE: every match is replaced (PostgreSQL replaces only the first unless told),
+    from `position` on; the replacement defaults to ''."""
+    source, pattern = self.sql(e.this), self.sql(e.expression)
+    replacement = self.sql(e.args["replacement"]) if e.args.get("replacement") else "''"
+    flags = regexp_flags(e.args.get("modifiers"), "REGEXP_REPLACE")
+    if e.args.get("occurrence") is not None:
+        raise UnsupportedError("REGEXP_REPLACE: an occurrence argument is not Redshift syntax")
+    position = e.args.get("position")
+    if position is None:
+        return f"REGEXP_REPLACE({source}, {pattern}, {replacement}, '{flags}g')"
+    # PostgreSQL 15: regexp_replace(source, pattern, replacement, start, N, flags); N = 0 is every match.
+    return f"REGEXP_REPLACE({source}, {pattern}, {replacement}, {self.sql(position)}, 0, '{flags}')"
