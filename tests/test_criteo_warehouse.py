@@ -91,3 +91,40 @@ def test_fed_by_a_copy_job_matches_a_plain_load(criteo_config, s3, bucket, tmp_p
     full = counts(app.run_etl(criteo_config, "criteo", lake=f"s3://{bucket}"))
     assert fed == full
     conn.close()
+
+
+def test_category_merge_follows_changed_data(criteo_config, criteo_sample, tmp_path):
+    """The set-based merge against data that changes between runs: values that vanish are
+    deleted, survivors keep their keys and get fresh counts, values that come back are new rows
+    with new keys; the checks (dim_category's counts equal the fact's) pass after every run."""
+    import shutil
+
+    half = tmp_path / "half"
+    (half / "impressions").mkdir(parents=True)
+    for path in sorted((criteo_sample / "impressions").glob("*.gz"))[:2]:
+        shutil.copy(path, half / "impressions" / path.name)
+    keys = "SELECT feature, value, category_key, impressions FROM dim_category"
+
+    def dim(conn):
+        cur = conn.cursor()
+        cur.execute(keys)
+        return {(f, v): (k, n) for f, v, k, n in cur.fetchall()}
+
+    app.create_tables(criteo_config, "criteo")
+    assert app.run_etl(criteo_config, "criteo", lake=str(criteo_sample))["passed"]
+    conn = connect(criteo_config)
+    full = dim(conn)
+    report = app.run_etl(criteo_config, "criteo", lake=str(half))
+    assert report["passed"], [c for c in report["checks"] if not c["passed"]]
+    fewer = dim(conn)
+    assert counts(report)["fact_impression"] == ROWS // 2
+    assert set(fewer) < set(full)                                   # vanished values deleted
+    assert all(fewer[fv][0] == full[fv][0] for fv in fewer)         # survivors keep their keys
+    assert any(fewer[fv][1] < full[fv][1] for fv in fewer)          # … with refreshed counts
+    again = app.run_etl(criteo_config, "criteo", lake=str(criteo_sample))
+    assert again["passed"] and counts(again)["dim_category"] == len(full)
+    back = dim(conn)
+    assert all(back[fv] == (fewer[fv][0], full[fv][1]) for fv in fewer)
+    returned = set(full) - set(fewer)
+    assert min(back[fv][0] for fv in returned) > max(k for k, _ in full.values())   # new keys
+    conn.close()
