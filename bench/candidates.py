@@ -3,7 +3,7 @@ pysimdjson and orjson, on the same ~1 MiB blocks of STEDI-shaped rows, in one pr
 
     python -m bench.candidates                    # 1 M rows, best of 3, 1 and 2 threads
     python -m bench.candidates --rows 200000 --repeat 5 --only pyarrow,msgspec-array
-    python -m bench.candidates --semantics        # what each decoder does with the inputs the exact path cares about
+    python -m bench.semantics                     # what each decoder does with the inputs the exact path cares about
 
 Each candidate turns a block of JSON lines into the five typed pyarrow arrays the fast path encodes
 (``FastPlan.encode``: binary COPY), so the figures are comparable to the reference's parse. The row
@@ -223,14 +223,9 @@ def main(argv=None) -> int:
     p.add_argument("--threads", default="1,2")
     p.add_argument("--only", default="", help="comma-separated name prefixes")
     p.add_argument("--block-size", type=int, default=BLOCK, help="bytes per block (the loader: 1 MiB)")
-    p.add_argument("--semantics", action="store_true", help="print the exactness table instead")
     p.add_argument("--no-gil", action="store_true", help="skip the GIL probe (~1 s per decoder)")
     p.add_argument("--data", default=os.environ.get("BENCH_DATA", "/tmp/dwhkit-bench-data"))
     args = p.parse_args(argv)
-    if args.semantics:
-        from bench import semantics
-        return semantics.main()
-
     folder = Path(args.data) / f"stedi-{args.rows}"
     if not (folder / "accelerometer-00000.json").exists():
         datasets.build("stedi", folder, args.rows, 1)

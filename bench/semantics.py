@@ -1,4 +1,4 @@
-"""Exactness probe for the JSON decoder candidates (``python -m bench.candidates --semantics``).
+"""Exactness probe for the JSON decoder candidates (``python -m bench.semantics``).
 
 The fast path may use a decoder only if, for every line, it either gives exactly what the exact
 per-record path loads, or fails (→ ``Fallback``: the block is re-read by the exact path, which
@@ -74,3 +74,7 @@ def main() -> int:
     for label, case, col in CASES:
         print(f"| {label} | " + " | ".join(_cell(decs[n], case, col).replace("|", "\\|") for n in names) + " |")
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
