@@ -3,11 +3,18 @@
 Why: a classic ``etl.py`` loops ``cur.execute(query)`` over ``sql_queries.py``. On a Postgres
 target each statement is translated (sqlglot + transforms) and COPY/UNLOAD are emulated; on
 Redshift everything passes through verbatim. Changing one import is all a script needs.
+
+Threads: like psycopg2 (DB-API threadsafety 2), one connection may be shared by threads. Each
+``execute`` — a whole emulated COPY or UNLOAD included, which is several statements, a savepoint
+and a stream — holds the connection's lock, so statements of different threads run one after
+another instead of interleaving on the wire (which lost the connection or hung). They still share
+one session and one transaction, as with psycopg2.
 """
 from __future__ import annotations
 
 import logging
 import re
+import threading
 
 from .errors import CopyError, UnsupportedError
 
@@ -35,6 +42,10 @@ class Cursor:
 
     # -- execution -------------------------------------------------------------------------
     def execute(self, sql, params=None):
+        with self.connection.lock:
+            return self._execute(sql, params)
+
+    def _execute(self, sql, params=None):
         self._rowcount = None
         if not self.connection.translates:
             return self._raw.execute(sql, params)
@@ -56,6 +67,10 @@ class Cursor:
         return None
 
     def executemany(self, sql, seq_of_params):
+        with self.connection.lock:
+            return self._executemany(sql, seq_of_params)
+
+    def _executemany(self, sql, seq_of_params):
         if not self.connection.translates:
             return self._raw.executemany(sql, seq_of_params)
         from .compat import to_postgres
@@ -153,6 +168,7 @@ class Connection:
     def __init__(self, raw, target):
         self.raw = raw
         self.target = target
+        self.lock = threading.RLock()       # held for each statement (see the module docstring)
 
     @property
     def translates(self) -> bool:
@@ -162,13 +178,16 @@ class Connection:
         return Cursor(self)
 
     def commit(self):
-        self.raw.commit()
+        with self.lock:
+            self.raw.commit()
 
     def rollback(self):
-        self.raw.rollback()
+        with self.lock:
+            self.raw.rollback()
 
     def close(self):
-        self.raw.close()
+        with self.lock:
+            self.raw.close()
 
     @property
     def closed(self):
@@ -180,7 +199,8 @@ class Connection:
 
     @autocommit.setter
     def autocommit(self, value):
-        self.raw.autocommit = value
+        with self.lock:
+            self.raw.autocommit = value
 
     def __enter__(self):
         return self

@@ -129,4 +129,16 @@ class PostgresTarget(Postgres):
             # r_AVG: integer arguments give a truncated BIGINT
             exp.Avg: fn.avg_sql,
             exp.RegexpReplace: fn.regexp_replace_sql,
+            # Silent drops become errors or are implemented (c_Window_functions, r_WF_first_value,
+            # r_FROM_clause-pivot-unpivot-examples, r_COUNT)
+            exp.Pivot: fn.pivot_sql,
+            exp.IgnoreNulls: fn.ignorenulls_sql,
+            exp.RespectNulls: fn.respectnulls_sql,
+            exp.Window: fn.window_sql,
+            exp.ApproxDistinct: fn.approx_distinct_sql,
         }
+
+        def unsupported(self, message: str) -> None:
+            """Anything sqlglot's Postgres writer would drop or change with a logged warning is an
+            error naming it: a different query must never run silently."""
+            raise fn.UnsupportedError(f"not supported on Postgres: {message}")

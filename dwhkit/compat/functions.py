@@ -296,3 +296,82 @@ def regexp_replace_sql(self, e: exp.RegexpReplace) -> str:
         return f"REGEXP_REPLACE({source}, {pattern}, {replacement}, '{flags}g')"
     # PostgreSQL 15: regexp_replace(source, pattern, replacement, start, N, flags); N = 0 is every match.
     return f"REGEXP_REPLACE({source}, {pattern}, {replacement}, {self.sql(position)}, 0, '{flags}')"
+
+
+# -- constructs PostgreSQL lacks: implemented or refused, never dropped ------------------------
+def refuse(what: str):
+    """A TRANSFORM that raises UnsupportedError naming `what` (instead of sqlglot's warning)."""
+    def transform(self, e):
+        raise UnsupportedError(f"{what} is not supported")
+    return transform
+
+
+def pivot_sql(self, e: exp.Pivot) -> str:
+    """r_FROM_clause-pivot-unpivot-examples: sqlglot's Postgres writer would drop the clause and
+    run the bare FROM (UNPIVOT then returns the unpivoted table's own rows)."""
+    raise UnsupportedError(f"{'UNPIVOT' if e.args.get('unpivot') else 'PIVOT'} is not supported")
+
+
+def ignorenulls_sql(self, e: exp.IgnoreNulls) -> str:
+    # Reached only where window_sql did not implement it (LAG, LEAD, NTH_VALUE, ...).
+    inner = e.this
+    name = inner.sql_name() if isinstance(inner, exp.Func) else inner.key.upper()
+    raise UnsupportedError(f"IGNORE NULLS on {name} is not supported")
+
+
+def respectnulls_sql(self, e: exp.RespectNulls) -> str:
+    # c_Window_functions: RESPECT NULLS is the default, as in PostgreSQL.
+    return self.sql(e.this)
+
+
+def window_sql(self, e: exp.Window) -> str:
+    """r_WF_first_value: FIRST_VALUE/LAST_VALUE(x IGNORE NULLS) is the first/last non-NULL x of
+    the frame: ARRAY_AGG(x) FILTER (WHERE x IS NOT NULL) over the same window, indexed.
+    r_WF_MEDIAN, r_WF_PERCENTILE_CONT, r_WF_PERCENTILE_DISC: PostgreSQL has no ordered-set
+    aggregates as window functions; the partition's values are collected with ARRAY_AGG and a
+    pg_temp helper computes the percentile."""
+    this = e.this
+    if isinstance(this, exp.IgnoreNulls) and isinstance(this.this, (exp.FirstValue, exp.LastValue)):
+        value = this.this.this
+        agg = exp.Filter(this=exp.ArrayAgg(this=value.copy()),
+                         expression=exp.Where(this=exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))))
+        w = e.copy()
+        w.set("this", agg)
+        text = self.window_sql(w)
+        if isinstance(this.this, exp.FirstValue):
+            return f"({text})[1]"
+        return f"({text})[CARDINALITY({text})]"
+    if isinstance(this, exp.Median):
+        # r_WF_MEDIAN: MEDIAN(x) = PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x)
+        this = exp.WithinGroup(this=exp.PercentileCont(this=exp.Literal.number(0.5)),
+                               expression=exp.Order(expressions=[exp.Ordered(this=this.this.copy())]))
+    if isinstance(this, exp.WithinGroup) and isinstance(this.this, (exp.PercentileCont, exp.PercentileDisc)):
+        func = this.this
+        name = "PERCENTILE_CONT" if isinstance(func, exp.PercentileCont) else "PERCENTILE_DISC"
+        if e.args.get("order") or e.args.get("spec"):
+            raise UnsupportedError(f"{name} … OVER (ORDER BY / frame) is not supported (Redshift allows "
+                                   "only PARTITION BY)")
+        keys = this.expression.expressions
+        if len(keys) != 1:
+            raise UnsupportedError(f"{name}: WITHIN GROUP takes one ORDER BY expression")
+        key = keys[0]
+        value = self.sql(key.this)
+        if name == "PERCENTILE_CONT":
+            value = f"CAST({value} AS DOUBLE PRECISION)"
+        w = e.copy()
+        w.set("this", exp.ArrayAgg(this=exp.maybe_parse(value, dialect="postgres")))
+        frac = self.sql(func.this)
+        if key.args.get("desc"):
+            if name == "PERCENTILE_DISC":
+                raise UnsupportedError("PERCENTILE_DISC … ORDER BY … DESC as a window function is not supported")
+            frac = f"1 - ({frac})"
+        need(self, "percentile")
+        helper = "dwhkit_percentile_cont" if name == "PERCENTILE_CONT" else "dwhkit_percentile_disc"
+        return f"pg_temp.{helper}({self.window_sql(w)}, {frac})"
+    return self.window_sql(e)
+
+
+def approx_distinct_sql(self, e: exp.ApproxDistinct) -> str:
+    """r_COUNT: APPROXIMATE COUNT(DISTINCT x) has a documented relative error of about 2%; the
+    exact count is within that bound."""
+    return f"COUNT(DISTINCT {self.sql(e.this)})"

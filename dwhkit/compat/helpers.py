@@ -54,6 +54,16 @@ _DEFS: dict[str, tuple[str, list[str]]] = {
         "CREATE AGGREGATE pg_temp.dwhkit_avg(interval) (SFUNC = interval_accum, STYPE = interval[], "
         "FINALFUNC = interval_avg, INITCOND = '{0 second,0 second}')",
     ]),
+    # r_WF_MEDIAN, r_WF_PERCENTILE_CONT, r_WF_PERCENTILE_DISC as window functions: the partition's
+    # values arrive as an array (ARRAY_AGG … OVER); NULLs are ignored as by the aggregates.
+    "percentile": ("pg_temp.dwhkit_percentile_disc(anyarray,double precision)", [
+        "CREATE FUNCTION pg_temp.dwhkit_percentile_cont(double precision[], double precision) "
+        "RETURNS double precision LANGUAGE sql IMMUTABLE AS "
+        "$f$ SELECT percentile_cont($2) WITHIN GROUP (ORDER BY v) FROM unnest($1) AS u(v) $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_percentile_disc(anyarray, double precision) "
+        "RETURNS anyelement LANGUAGE sql IMMUTABLE AS "
+        "$f$ SELECT percentile_disc($2) WITHIN GROUP (ORDER BY v) FROM unnest($1) AS u(v) $f$",
+    ]),
 }
 
 

@@ -17,10 +17,11 @@ import struct
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
+import msgspec
 import orjson
 
 from ..errors import CopyError, UnsupportedError
-from .formats import RecordError
+from .formats import RecordError, TooDeep
 from .formats.dates import date_parser, timestamp_parser
 
 NULL = "\\N"
@@ -132,8 +133,18 @@ def escape(s: str) -> str:
 
 def json_text(v) -> str:
     """An object/array (or a non-string scalar) as compact JSON text (AMBIG in §2: doc examples
-    show squeezed whitespace; orjson's compact form is used)."""
-    return orjson.dumps(v).decode()
+    show squeezed whitespace; orjson's compact form is used). orjson stops at 254 levels of
+    nesting; msgspec (same compact form) takes over up to the interpreter's recursion limit, and
+    a value deeper still is that record's load error, never a crash of the COPY."""
+    try:
+        return orjson.dumps(v).decode()
+    except orjson.JSONEncodeError:
+        if type(v) is not TooDeep:
+            try:
+                return msgspec.json.encode(v).decode()
+            except (RecursionError, TypeError):
+                pass
+    raise RecordError(1216, "Invalid JSON value: nested too deeply to load into a column", "")
 
 
 def _scalar_text(v) -> str:
@@ -394,7 +405,7 @@ def _datetime_converter(parse, col: Column, cmd, code: int):
                 return NULL
             err.value = v
             raise
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError, TypeError):
             if anydate:
                 return NULL
             raise RecordError(code, f"Invalid {'date' if code == 1205 else 'timestamp'} value '{v}'", v) from None

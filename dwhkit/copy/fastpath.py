@@ -23,6 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .formats import MAX_RECORD
+
 BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
 BINARY_TRAILER = b"\xff\xff"
 _NULL_FIELD = pa.scalar(b"\xff\xff\xff\xff", pa.binary())
@@ -157,6 +159,8 @@ class FastPlan:
         (binary tuples), 'pgtext' / 'csv' (the validated block itself, see ``copy_options``)."""
         if b"\x00" in block:
             raise Fallback("NUL byte")
+        if len(block) > MAX_RECORD and _longest_line(block) > MAX_RECORD:
+            raise Fallback("a line longer than the 4 MB row limit (the exact path's error)")
         if len(block) < 4096 and not block.strip():
             return self.out_kind, b"", 0
         if not block.isascii():
@@ -308,6 +312,12 @@ class FastPlan:
         if c.kind == "epoch":
             return v * c.scale - _PG_EPOCH_US
         return v
+
+
+def _longest_line(block: bytes) -> int:
+    ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
+    edges = np.concatenate(([-1], ends, [len(block)]))
+    return int(np.diff(edges).max()) - 1
 
 
 def _max_len(arr) -> int:

@@ -21,19 +21,22 @@ import copy
 import itertools
 import operator
 import os
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..errors import CopyError, CopySyntaxError, LoadError, UnsupportedError
+from ..errors import CopyError, CopyInterrupted, CopySyntaxError, LoadError, UnsupportedError
 from . import sources, system_tables
 from .convert import Column, build_converter, describe_table, quote_ident
 from . import progress as progress_mod
 from .fastpath import Fallback
 from .fastpath import plan as fast_plan
-from .formats import RecordError, utf8_chunks
+from .formats import MAX_RECORD, RecordError, utf8_chunks
 from .streams import END as _END
 from .streams import Feed as _Feed
+from .streams import STOP_TIMEOUT as _STOP_TIMEOUT
 from .streams import Producer as _Producer
 from .streams import readahead as _readahead
 from .streams import rechunk as _rechunk
@@ -41,8 +44,11 @@ from .formats.jsonfmt import _decode as _json_decode
 
 MAXERROR_CAP = 100_000
 BATCH_ROWS = 2000
+BATCH_BYTES = 1 << 20          # …or this many bytes of COPY text, whichever comes first
 PREFETCH_MAX = 8 << 20          # objects up to this size are fetched whole, ahead, by the worker pool
 GROUP_BYTES = 1 << 20           # small whole files are parsed together up to this many bytes
+ERROR_ROWS_BATCH = 5000         # stl_load_errors rows written to the side connection per batch
+ERROR_ROWS_KEPT = 20_000        # without a side connection, rows kept (the count goes on)
 
 
 def parse_threads() -> int:
@@ -63,6 +69,7 @@ def copy_workers() -> int:
             pass
     return min(16, 2 * (os.cpu_count() or 1))
 _call = operator.call
+_LONG = object()                # a block marker: the line runs past MAX_RECORD (see _blocks)
 
 
 @dataclass
@@ -85,7 +92,8 @@ class _Load:
         self.convs = [build_converter(c, cmd, from_json=fmt.from_json) for c in cols]
         self.loaded = 0
         self.rejected = 0
-        self.error_rows: list[tuple] = []
+        self.error_rows: list[tuple] = []   # not yet written (see _error_row)
+        self.side = None                    # the side connection, when stl rows go through one
         self.commit_rows: list[tuple] = []
         if getattr(fmt, "strict", False):           # columnar: the first error fails the load (§1)
             if cmd.ignoreallerrors:
@@ -97,6 +105,7 @@ class _Load:
         self.workers = copy_workers()
         self.parse_threads = parse_threads()
         self._pool = None
+        self.cancel = threading.Event()     # set when the COPY is interrupted: every stage stops
         self.fast = fast_plan(cmd, cols, fmt)
         self._rest_fmt = copy.copy(fmt)      # the exact path resuming mid-file: header already skipped
         self._rest_fmt.skip = 0
@@ -198,15 +207,28 @@ class _Load:
             self._file_done(f, whole.count(b"\n") + (0 if whole.endswith(b"\n") or not whole else 1), 0)
 
     def _fetched(self):
-        """(file, UTF-8 chunk iterator) in file order. Files of known size up to PREFETCH_MAX are
-        read whole (and decompressed) by a pool of ``workers`` threads ahead of the one being
-        parsed, so a prefix of many small objects is not bound by one request's latency; larger
-        files stream. Memory: at most ``2 * workers`` small files ahead."""
+        """(file, UTF-8 chunk iterator, whole bytes or None) in file order. Files of known size up
+        to PREFETCH_MAX are fetched whole (still compressed) by a pool of ``workers`` threads
+        ahead of the one being parsed, so a prefix of many small objects is not bound by one
+        request's latency; one whose decompressed bytes also fit PREFETCH_MAX is handed over
+        whole, any other is decompressed as it is parsed (a 1 MB bzip2 may hold gigabytes).
+        Larger files stream. Memory: at most ``2 * workers`` × PREFETCH_MAX ahead. Every chunk
+        passes ``self._checked`` so a cancelled COPY stops between chunks."""
         cmd, client = self.cmd, self.client
         workers = self.workers
+        checked = self._checked
 
         def fetch(f):
-            return list(sources.stream(client, f, cmd.compression))
+            raw = b"".join(checked(sources.raw_chunks(client, f)))
+            if not cmd.compression:
+                return raw, [raw]
+            out, size = [], 0
+            for piece in sources.decompressed(_rechunk(raw), cmd.compression, f.url):
+                size += len(piece)
+                if size > PREFETCH_MAX:
+                    return raw, None            # too big to hold whole: decompress as it is parsed
+                out.append(piece)
+            return raw, out
 
         streamed = getattr(self.fmt, "file_format", "") in ("JSON", "Text")   # Parquet reads by range itself
 
@@ -214,7 +236,7 @@ class _Load:
             return streamed and f.size is not None and f.size <= PREFETCH_MAX and workers > 1
 
         def streamed_file(f):
-            raw = sources.stream(client, f, cmd.compression)
+            raw = checked(sources.stream(client, f, cmd.compression))
             return utf8_chunks(_readahead(raw) if workers > 1 else raw, cmd.encoding)
 
         if workers <= 1 or not any(small(f) for f in self.files):
@@ -235,33 +257,57 @@ class _Load:
                 if fut is None:
                     yield f, streamed_file(f), None
                     continue
-                whole = b"".join(utf8_chunks(iter(fut.result()), cmd.encoding))
+                raw, pieces = fut.result()
+                if pieces is None:
+                    chunks = checked(sources.decompressed(_rechunk(raw), cmd.compression, f.url))
+                    del raw
+                    yield f, utf8_chunks(chunks, cmd.encoding), None
+                    continue
+                del raw
+                whole = b"".join(utf8_chunks(iter(pieces), cmd.encoding))
+                del pieces
                 yield f, iter((whole,)), whole
         finally:
             for fut in ahead.values():
                 fut.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _blocks(self, chunks):
+    def _checked(self, chunks):
+        """Pass chunks through, stopping with CopyInterrupted once the COPY is cancelled (the
+        producer and reader threads notice within one chunk of work)."""
+        cancel = self.cancel
+        for chunk in chunks:
+            if cancel.is_set():
+                raise CopyInterrupted(f"COPY into {self.table.name} was cancelled")
+            yield chunk
+
+    def _blocks(self, chunks, state):
         """Whole-line blocks of a file (≈ one source chunk each), after IGNOREHEADER; yields
-        ``(block, header_lines_skipped_before_it)``."""
-        skip = self.fmt.skip
+        ``(block, header_lines_skipped_before_it)``. A line still open after MAX_RECORD bytes is
+        not buffered further: ``(partial, 0)`` is yielded with ``state["long"]`` set, and the
+        caller hands it with the rest of the file to the exact path, which makes it one record's
+        error. ``state["skip"]`` is the IGNOREHEADER count still to skip."""
         carry = b""
         for chunk in chunks:
             data = carry + chunk if carry else chunk
             cut = data.rfind(b"\n") + 1
             if cut == 0:
                 carry = data
+                if len(carry) > MAX_RECORD:
+                    state["long"] = True
+                    yield carry, 0
+                    return
                 continue
             block, carry = data[:cut], data[cut:]
             skipped = 0
-            while skip and block:                       # IGNOREHEADER: physical lines of each file
+            while state["skip"] and block:              # IGNOREHEADER: physical lines of each file
                 block = block[block.find(b"\n") + 1:]
-                skip -= 1
+                state["skip"] -= 1
                 skipped += 1
             yield block, skipped
         if carry:
-            if skip:
+            if state["skip"]:
+                state["skip"] -= 1
                 yield b"", 1
             else:
                 yield carry, 0
@@ -274,7 +320,8 @@ class _Load:
         depth = 2 * self.parse_threads
         lines = 0
         inflight: collections.deque = collections.deque()
-        blocks = self._blocks(chunks)
+        state = {"skip": self.fmt.skip, "long": False}
+        blocks = self._blocks(chunks, state)
 
         def work(block):
             if not block.endswith(b"\n"):
@@ -292,6 +339,10 @@ class _Load:
                     exhausted = True
                     break
                 block, skipped = nxt
+                if state["long"]:                       # an over-long line: the exact path's job
+                    inflight.append((block, skipped, _LONG))
+                    exhausted = True
+                    break
                 inflight.append((block, skipped, pool.submit(work, block) if block else None))
             if not inflight:
                 break
@@ -300,12 +351,23 @@ class _Load:
             if fut is None:
                 continue
             try:
+                if fut is _LONG:
+                    raise Fallback("a line longer than MAX_RECORD")
                 kind, payload, n, nl = fut.result()
             except Fallback:
                 for _, _, other in inflight:
-                    other.cancel() if other is not None else None
-                rest = itertools.chain((block,), (b for b, _, _ in inflight), (b for b, _ in blocks))
-                yield from self._exact(f, rest, stats, self._rest_fmt, lines)
+                    other.cancel() if other is not None and other is not _LONG else None
+                def tail():
+                    yield from (b for b, _ in blocks)
+                    if state["long"]:       # _blocks stopped at an over-long line: the raw rest
+                        yield from chunks
+                rest = itertools.chain((block,), [b for b, _, _ in inflight], tail())
+                fmt = self._rest_fmt
+                if state["skip"]:                       # still inside IGNOREHEADER
+                    fmt = copy.copy(self.fmt)
+                    fmt.skip = state["skip"]
+                inflight.clear()
+                yield from self._exact(f, rest, stats, fmt, lines)
                 return
             lines += nl
             self.loaded += n
@@ -331,6 +393,7 @@ class _Load:
         join = "\t".join
         progress = self.progress
         buf: list[str] = []
+        size = 0
         for lineno, raw, vals in fmt.records(chunks, f, stats):
             lineno += base
             try:
@@ -342,11 +405,13 @@ class _Load:
             except RecordError as err:
                 reject(f, lineno, raw, vals, err)
                 continue
-            if len(buf) >= BATCH_ROWS:
+            size += len(buf[-1])
+            if len(buf) >= BATCH_ROWS or size >= BATCH_BYTES:
                 self.loaded += len(buf)
                 progress.advance(len(buf))
                 yield "text", ("\n".join(buf) + "\n").encode()
                 buf = []
+                size = 0
         if buf:
             self.loaded += len(buf)
             progress.advance(len(buf))
@@ -370,17 +435,28 @@ class _Load:
         if isinstance(value, (bytes, bytearray)):
             value = value.decode("utf-8", "replace")
         self.rejected += 1
+        if self.side is None and len(self.error_rows) >= ERROR_ROWS_KEPT:
+            pass                        # no side connection to spill to: keep the first ones only
+        else:
+            self._error_row(f, lineno, col, position, raw_text, value, err)
+        if self.maxerror is not None and self.rejected > self.maxerror:
+            where = f"Load into table '{self.table.name}' failed. Check 'stl_load_errors' system table for details."
+            raise LoadError(f"{err.reason} ({err.code}). {where} {self.rejected} record(s) could not be loaded "
+                            f"(MAXERROR {self.maxerror}).",
+                            key=f.url, line=lineno, column=col.name if col else None)
+
+    def _error_row(self, f, lineno, col, position, raw_text, value, err):
         self.error_rows.append(system_tables.error_row(
             userid=self.userid, tbl=self.table.oid, starttime=self.starttime, session=self.session,
             query=self.query_id, filename=f.url, line_number=lineno, colname=col.name if col else "",
             type_=col.stl_type if col else "", col_length=col.stl_length if col else "",
             position=position or 0, raw_line=raw_text, raw_field_value="" if value is None else str(value),
             err_code=err.code, err_reason=err.reason))
-        if self.maxerror is not None and self.rejected > self.maxerror:
-            where = f"Load into table '{self.table.name}' failed. Check 'stl_load_errors' system table for details."
-            raise LoadError(f"{err.reason} ({err.code}). {where} {self.rejected} record(s) could not be loaded "
-                            f"(MAXERROR {self.maxerror}).",
-                            key=f.url, line=lineno, column=col.name if col else None)
+        if self.side is not None and len(self.error_rows) >= ERROR_ROWS_BATCH:
+            # IGNOREALLERRORS over a flood of bad records: spill to the side connection (its rows
+            # survive a rollback anyway) instead of holding millions of rows until the end
+            system_tables.write_rows(self.side, self.error_rows, [])
+            self.error_rows = []
 
 
 def _load_columns(table, cmd) -> list[Column]:
@@ -433,7 +509,52 @@ def _check(cmd) -> None:
 
 
 def run_copy(conn, cmd, *, side_conn_factory=None, s3_client=None) -> CopyResult:
-    """Run one COPY; see the module docstring. Raises CopyError/LoadError/UnsupportedError."""
+    """Run one COPY; see the module docstring. Raises CopyError/LoadError/UnsupportedError, or
+    CopyInterrupted (a KeyboardInterrupt) when SIGINT/SIGTERM stopped it — always rolled back."""
+    with _terminate_as_interrupt():
+        try:
+            return _run_copy(conn, cmd, side_conn_factory=side_conn_factory, s3_client=s3_client)
+        except CopyInterrupted:
+            raise
+        except KeyboardInterrupt as exc:
+            raise CopyInterrupted(f"COPY into '{cmd.table}' was interrupted ({_signal_name(exc)}); it was "
+                                  "rolled back, nothing was loaded") from None
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread while a COPY runs (see _terminate_as_interrupt)."""
+
+
+def _signal_name(exc) -> str:
+    return "SIGTERM" if isinstance(exc, _Terminated) else "SIGINT"
+
+
+class _terminate_as_interrupt:
+    """While a COPY runs in the main thread, SIGTERM (when left at its default, which kills the
+    process without cleanup) interrupts it like Ctrl-C: the COPY is cancelled and rolled back and
+    says so. The previous handler is restored afterwards."""
+
+    def __enter__(self):
+        self._prev = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                    self._prev = signal.signal(signal.SIGTERM, self._raise)
+            except (ValueError, OSError):     # not allowed here (embedded interpreter)
+                self._prev = None
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise _Terminated()
+
+    def __exit__(self, *exc):
+        if self._prev is not None:
+            signal.signal(signal.SIGTERM, self._prev)
+        return False
+
+
+def _run_copy(conn, cmd, *, side_conn_factory=None, s3_client=None) -> CopyResult:
     t0 = time.monotonic()
     _check(cmd)
     starttime = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -442,6 +563,8 @@ def run_copy(conn, cmd, *, side_conn_factory=None, s3_client=None) -> CopyResult
         side = side_conn_factory()
         side.autocommit = True
         system_tables.ensure_system_tables(side)
+    # Under autocommit the COPY runs in a transaction of its own, so a COPY reported as failed
+    # never leaves rows behind; otherwise in a savepoint of the caller's transaction.
     own_txn = bool(conn.autocommit)
     try:
         with conn.cursor() as cur:
@@ -452,16 +575,24 @@ def run_copy(conn, cmd, *, side_conn_factory=None, s3_client=None) -> CopyResult
             cur.execute(f"SELECT nextval('{system_tables.SCHEMA}.copy_query_id_seq'), pg_backend_pid()")
             query_id, session = cur.fetchone()
             cur.execute("SAVEPOINT dwhkit_copy")
+        logged = False
         try:
             load = _prepare(conn, cmd, s3_client, query_id, starttime, session)
+            load.side = side
             _execute(conn, load)
+            # the bookkeeping runs inside the savepoint too: if it fails, so does the COPY
+            _log(conn, side, load.error_rows, load.commit_rows)
+            logged = True
+            loaded = 0 if cmd.noload else load.loaded
+            system_tables.set_last_copy(conn, query_id, loaded)
         except BaseException as exc:
             with conn.cursor() as cur:
                 cur.execute("ROLLBACK TO SAVEPOINT dwhkit_copy")
                 cur.execute("RELEASE SAVEPOINT dwhkit_copy")
-            errors = getattr(locals().get("load"), "error_rows", [])
-            commits = getattr(locals().get("load"), "commit_rows", [])
-            _log(conn, side, errors, commits)
+            if not (logged and side is not None):       # side rows survive; main-conn rows were undone
+                errors = getattr(locals().get("load"), "error_rows", [])
+                commits = getattr(locals().get("load"), "commit_rows", [])
+                _log(conn, side, errors, commits)
             system_tables.set_last_copy(conn, query_id, 0)
             if own_txn:
                 conn.cursor().execute("COMMIT")
@@ -473,9 +604,6 @@ def run_copy(conn, cmd, *, side_conn_factory=None, s3_client=None) -> CopyResult
             raise
         with conn.cursor() as cur:
             cur.execute("RELEASE SAVEPOINT dwhkit_copy")
-        _log(conn, side, load.error_rows, load.commit_rows)
-        loaded = 0 if cmd.noload else load.loaded
-        system_tables.set_last_copy(conn, query_id, loaded)
         if own_txn:
             conn.cursor().execute("COMMIT")
     except BaseException:
@@ -505,6 +633,7 @@ def _prepare(conn, cmd, s3_client, query_id, starttime, session) -> _Load:
 
 
 _CLIENTS: dict = {}
+_CLIENTS_LOCK = threading.Lock()
 
 
 def _client(cmd):
@@ -526,17 +655,27 @@ class _LazyClient:
     def __getattr__(self, name):
         client = _CLIENTS.get(self._key)
         if client is None:
-            if len(_CLIENTS) > 8:
-                _CLIENTS.clear()
-            client = _CLIENTS[self._key] = sources.make_client(self._cmd)
+            with _CLIENTS_LOCK:         # boto3 sessions are not safe to build clients concurrently
+                client = _CLIENTS.get(self._key)
+                if client is None:
+                    if len(_CLIENTS) > 8:
+                        _CLIENTS.clear()
+                    client = _CLIENTS[self._key] = sources.make_client(self._cmd)
         return getattr(client, name)
 
 
 def _execute(conn, load: _Load) -> None:
-    """Run the producer (parse, check, convert) in a thread while this thread feeds COPY: pyarrow,
-    numpy and libpq release the GIL, so parsing overlaps with Postgres's work on the other core.
-    Consecutive items of one kind go into one ``COPY … FROM STDIN`` (binary for the fast path,
-    text for the exact path); all statements run inside the caller's savepoint (all or nothing)."""
+    """Run the producer (parse, check, convert) in a thread and ``copy_expert`` in another while
+    this thread only waits: pyarrow, numpy and libpq release the GIL, so parsing overlaps with
+    Postgres's work on the other core. Consecutive items of one kind go into one ``COPY … FROM
+    STDIN`` (binary for the fast path, text for the exact path); all statements run inside the
+    caller's savepoint (all or nothing).
+
+    Why this thread waits instead of sending: Python runs signal handlers only in the main
+    thread, between bytecodes. A thread blocked inside libpq (Postgres waiting on a lock, a slow
+    final batch) would not see Ctrl-C for minutes. Waiting here in short joins, it sees SIGINT at
+    once, sets ``load.cancel`` (sources stop within one chunk), stops the producer, and cancels
+    the running statement with ``conn.cancel()``; then the caller rolls back."""
     try:
         if load.cmd.noload:
             for _ in load.items():          # validate every record, load nothing
@@ -550,19 +689,49 @@ def _execute(conn, load: _Load) -> None:
                 sql[kind] = (f"COPY {load.table.qualified} ({collist}) FROM STDIN "
                              f"WITH ({load.fast.copy_options(kind, quote_ident)})")
         producer = _Producer(load.items())
+        failed: list[BaseException] = []
+
+        def send():
+            try:
+                item = producer.take()
+                while item is not _END:
+                    if item[0] == "error":
+                        raise item[1]
+                    if load.cancel.is_set():
+                        raise CopyInterrupted("the COPY was cancelled")
+                    feed = _Feed(producer.take, item)
+                    with conn.cursor() as cur:
+                        cur.copy_expert(sql[feed.kind], feed, size=1 << 20)
+                    if feed.error is not None:
+                        raise feed.error
+                    item = feed.next if feed.next is not None else _END
+            except BaseException as exc:    # noqa: BLE001 - re-raised by the waiting thread
+                failed.append(exc)
+            finally:
+                done.set()
+
+        # An Event, not Thread.join: on 3.11 a join interrupted by Ctrl-C marks a still-running
+        # thread as stopped (bpo-45274), so is_alive() would lie right when it matters.
+        done = threading.Event()
+        sender = threading.Thread(target=send, name="dwhkit-copy-send", daemon=True)
         try:
-            item = producer.take()
-            while item is not _END:
-                if item[0] == "error":
-                    raise item[1]
-                feed = _Feed(producer.take, item)
-                with conn.cursor() as cur:
-                    cur.copy_expert(sql[feed.kind], feed, size=1 << 20)
-                if feed.error is not None:
-                    raise feed.error
-                item = feed.next if feed.next is not None else _END
+            sender.start()
+            while not done.wait(0.2):       # short waits: a signal handler can run in between
+                pass
+        except BaseException:
+            load.cancel.set()
+            producer.stop(timeout=0)
+            if not done.is_set():
+                try:
+                    conn.cancel()           # the statement in progress stops at the server
+                except Exception:  # noqa: BLE001 - the connection may be gone already
+                    pass
+                done.wait(_STOP_TIMEOUT)
+            raise
         finally:
             producer.stop()
+        if failed:
+            raise failed[0]
     finally:
         load.progress.close()
         load.close()

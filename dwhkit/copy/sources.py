@@ -190,29 +190,69 @@ def list_manifest(client, url: str) -> list[SourceFile]:
     return files
 
 
+OUT_MAX = CHUNK            # at most this many decompressed bytes per decompressor call
+ZSTD_SLICE = 64           # zstd input fed per call: even ~32768:1 input (RLE blocks) yields ≤ 2 MiB
+
+
 class _Multi:
-    """Incremental decompressor that follows concatenated members/streams (``cat a.gz b.gz``).
+    """Incremental decompressor that follows concatenated members/streams (``cat a.gz b.gz``)
+    and never produces more than about ``OUT_MAX`` bytes per call, whatever the compression ratio
+    (a 26 MB gzip can hold 10 GiB): zlib and bz2 take ``max_length``; python-zstandard's
+    decompressobj has no such argument, so it is fed ``ZSTD_SLICE`` bytes at a time.
 
     ``complete`` is False when the input stopped inside a member (a truncated object): the
     decompressors would otherwise just return what they had, silently dropping the tail."""
 
-    def __init__(self, factory):
+    def __init__(self, factory, kind: str):
         self._factory = factory
+        self._kind = kind
         self._d = factory()
         self._fed = False           # the current member has received input
 
-    def feed(self, data: bytes) -> bytes:
-        out = []
+    def _next_member(self, rest) -> bytes:
+        self._d = self._factory()
+        self._fed = False
+        return bytes(rest)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Yield the output for ``data`` in pieces of at most ~OUT_MAX bytes."""
+        kind = self._kind
         while data:
             self._fed = True
-            out.append(self._d.decompress(data))
-            if self._d.eof:
-                data = self._d.unused_data
-                self._d = self._factory()
-                self._fed = False
-            else:
-                data = b""
-        return b"".join(out)
+            d = self._d
+            if kind == "ZSTD":
+                view = memoryview(data)
+                for i in range(0, len(view), ZSTD_SLICE):
+                    out = d.decompress(view[i:i + ZSTD_SLICE])
+                    if out:
+                        yield out
+                    if d.eof:
+                        data = self._next_member(d.unused_data + bytes(view[i + ZSTD_SLICE:]))
+                        break
+                else:
+                    data = b""
+                continue
+            out = d.decompress(data, OUT_MAX)
+            if out:
+                yield out
+            if kind == "BZIP2":
+                while not d.eof and not d.needs_input:
+                    out = d.decompress(b"", OUT_MAX)
+                    if out:
+                        yield out
+                data = self._next_member(d.unused_data) if d.eof else b""
+            elif d.eof:
+                data = self._next_member(d.unused_data)
+            else:                           # zlib: input left over because max_length was hit
+                data = d.unconsumed_tail
+                while not data and len(out) == OUT_MAX:
+                    out = d.decompress(b"", OUT_MAX)   # output still pending inside zlib
+                    if out:
+                        yield out
+                    data = d.unconsumed_tail
+                    if d.eof:
+                        data = self._next_member(d.unused_data)
+                        break
 
     @property
     def complete(self) -> bool:
@@ -224,13 +264,13 @@ def _decompressor(compression: str | None):
     if not comp:
         return None
     if comp == "GZIP":
-        return _Multi(lambda: zlib.decompressobj(wbits=47))   # 32+15: gzip or zlib header
+        return _Multi(lambda: zlib.decompressobj(wbits=47), "GZIP")   # 32+15: gzip or zlib header
     if comp == "BZIP2":
-        return _Multi(bz2.BZ2Decompressor)
+        return _Multi(bz2.BZ2Decompressor, "BZIP2")
     if comp == "ZSTD":
         import zstandard
         dctx = zstandard.ZstdDecompressor()
-        return _Multi(dctx.decompressobj)
+        return _Multi(dctx.decompressobj, "ZSTD")
     if comp == "LZOP":
         raise UnsupportedError("COPY ... LZOP is not supported by dwhkit (no maintained Python LZO codec); "
                                "recompress the files with GZIP, BZIP2 or ZSTD")
@@ -298,35 +338,54 @@ def _s3_chunks(client, f: SourceFile, chunk: int, limit: int | None = None) -> I
                 body.close()
 
 
-def stream(client, f: SourceFile, compression: str | None, chunk: int = CHUNK) -> Iterator[bytes]:
-    """Yield the object's (decompressed) bytes in chunks; memory stays O(chunk).
-
-    An S3 body whose connection drops midway is resumed where it stopped (``_s3_chunks``); a
-    compressed object that ends inside a member/frame is an error, never a silent short load."""
-    dec = _decompressor(compression)
+def raw_chunks(client, f: SourceFile, chunk: int = CHUNK) -> Iterator[bytes]:
+    """The object's bytes as stored (still compressed), in chunks."""
     if f.local:
         try:
             body = open(f.key, "rb")
         except OSError as exc:
             raise CopyError(f"cannot read {f.url}: {exc.strerror}") from None
-        parts = iter(lambda: body.read(chunk), b"")
-        close = body.close
-    else:
-        parts = _s3_chunks(client, f, chunk)
-        close = parts.close
+        with body:
+            yield from iter(lambda: body.read(chunk), b"")
+        return
+    yield from _s3_chunks(client, f, chunk)
+
+
+def decompressed(parts, compression: str | None, url: str, chunk: int = CHUNK) -> Iterator[bytes]:
+    """Decompress ``parts`` incrementally into pieces of about ``chunk`` bytes (never much more,
+    whatever the ratio: see ``_Multi``). A stream that ends inside a member is an error."""
+    dec = _decompressor(compression)
+    if dec is None:
+        yield from parts
+        return
+    buf: list[bytes] = []
+    size = 0
     try:
         for part in parts:
-            if dec is None:
-                yield part
-            else:
-                try:
-                    out = dec.feed(part)
-                except Exception as exc:
-                    raise CopyError(f"{f.url}: cannot decompress as {compression}: {exc}") from None
-                if out:
-                    yield out
-        if dec is not None and not dec.complete:
-            raise CopyError(f"{f.url}: the {compression} stream is truncated (the object ends inside a "
-                            f"compressed member); nothing was loaded")
+            try:
+                for out in dec.feed(part):
+                    buf.append(out)
+                    size += len(out)
+                    if size >= chunk:
+                        yield b"".join(buf)
+                        buf, size = [], 0
+            except Exception as exc:    # noqa: BLE001 - zlib.error, OSError (bz2), ZstdError
+                raise CopyError(f"{url}: cannot decompress as {compression}: {exc}") from None
     finally:
-        close()
+        close = getattr(parts, "close", None)
+        if close is not None:
+            close()
+    if buf:
+        yield b"".join(buf)
+    if not dec.complete:
+        raise CopyError(f"{url}: the {compression} stream is truncated (the object ends inside a "
+                        f"compressed member); nothing was loaded")
+
+
+def stream(client, f: SourceFile, compression: str | None, chunk: int = CHUNK) -> Iterator[bytes]:
+    """Yield the object's (decompressed) bytes in chunks; memory stays O(chunk) whatever the
+    compression ratio.
+
+    An S3 body whose connection drops midway is resumed where it stopped (``_s3_chunks``); a
+    compressed object that ends inside a member/frame is an error, never a silent short load."""
+    return decompressed(raw_chunks(client, f, chunk), compression, f.url, chunk)

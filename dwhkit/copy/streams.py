@@ -9,6 +9,7 @@ from __future__ import annotations
 import queue
 import threading
 
+from ..errors import CopyInterrupted
 from . import sources
 from .fastpath import BINARY_HEADER, BINARY_TRAILER
 
@@ -16,6 +17,7 @@ QUEUE_DEPTH = 4                 # blocks (≈1 MiB of input each) between the pa
 READAHEAD = 4                   # chunks (1 MiB) a streamed file is read ahead of the parser
 
 END = object()                  # the producer has no more items
+STOP_TIMEOUT = 10.0             # seconds to wait for a cancelled producer thread
 
 
 class Feed:
@@ -87,11 +89,19 @@ class Producer:
         self._put(END)
 
     def take(self):
-        return self._q.get()
+        """The next item; polls so that a stopped producer never leaves COPY's sender waiting."""
+        while True:
+            try:
+                return self._q.get(timeout=0.1)
+            except queue.Empty:
+                if self._stop.is_set():
+                    raise CopyInterrupted("the COPY was cancelled") from None
 
-    def stop(self):
+    def stop(self, timeout: float | None = STOP_TIMEOUT):
+        """Make the thread give up at its next put; wait up to ``timeout`` seconds for it (the
+        loader also cancels its sources, so it stops within one chunk of work)."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(timeout)
 
 
 def readahead(chunks, depth: int = READAHEAD):

@@ -5,6 +5,18 @@ is the list of field values in target-column order, or a ``RecordError`` for a r
 not be split into fields. Type conversion is not their job (see ``dwhkit.copy.convert``).
 """
 
+# "The maximum size of a single input row from any source is 4 MB" (AWS, COPY data sources:
+# docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-source.html; a JSON object is at most
+# 4 MB, copy-usage_notes-copy-from-json). A longer record (a line of text/CSV, a JSON object) is
+# that record's load error (1216), and no stage ever buffers more of it than this, so a
+# decompression bomb of one endless line cannot grow memory.
+MAX_RECORD = 4 << 20
+TOO_LONG = 1216
+
+
+def too_long(what: str = "row") -> str:
+    return f"Invalid {what}: longer than the 4 MB maximum size of a single input row"
+
 
 class RecordError(Exception):
     """A record-level load error (an stl_load_errors row), raised by converters or yielded by formats.
@@ -65,3 +77,14 @@ def _grow(chunk: bytes, chunks, n: int) -> bytes:
         if len(chunk) >= n:
             break
     return chunk
+
+
+class TooDeep:
+    """A JSON value nested too deeply for the (recursive) decoder, kept as its raw text. The
+    record still loads when the value is not mapped to a column (pyarrow's fast path loads it
+    too); mapped, it is that record's load error (see ``convert.json_text``)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes):
+        self.raw = raw

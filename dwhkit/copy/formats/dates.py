@@ -68,8 +68,15 @@ def _compile(fmt: str, *, allow_of: bool, loose_tail: bool = False) -> tuple[re.
     return full, dateonly
 
 
-def _days_ok(y: int, m: int, d: int, bc: bool = False) -> bool:
-    if not (1 <= m <= 12) or d < 1:
+# Postgres's (and Redshift's) calendar: no year 0 — '0000-01-01' is 1 BC written astronomically,
+# which Postgres rejects ("date/time field value out of range") and which must therefore be one
+# record's 1205/1206 here, never a whole COPY aborted by the server. Upper and BC bounds likewise.
+_MAX_YEAR = {False: 5_874_896, True: 294_275}     # date / timestamp (Postgres's ranges, a year short)
+_MAX_BC_YEAR = 4713
+
+
+def _days_ok(y: int, m: int, d: int, bc: bool = False, ts: bool = False) -> bool:
+    if not (1 <= m <= 12) or d < 1 or y < 1 or y > (_MAX_BC_YEAR if bc else _MAX_YEAR[ts]):
         return False
     astro = (1 - y) if bc else y
     leap = astro % 4 == 0 and (astro % 100 != 0 or astro % 400 == 0)
@@ -110,7 +117,7 @@ def _fields(g: dict, code: int, value: str) -> tuple:
     of = None
     if g.get("of"):
         of = _offset(g["of"])
-    if not _days_ok(y, m, d) or H > 23 or M > 59 or S > 59:
+    if not _days_ok(y, m, d, ts=code == 1206) or H > 23 or M > 59 or S > 59:
         raise RecordError(code, f"Invalid {'date' if code == 1205 else 'timestamp'} value '{value}'", value)
     return y, m, d, H, M, S, us, of
 
@@ -187,7 +194,7 @@ def parse_auto(value: str, code: int):
             H, M, S = int(mt.group(2)[:2]), int(mt.group(2)[2:4]), int(mt.group(2)[4:])
         if mt.group(3):
             us = int(mt.group(3).ljust(6, "0"))
-        if not _days_ok(y, m, d) or H > 23 or M > 59 or S > 59:
+        if not _days_ok(y, m, d, ts=code == 1206) or H > 23 or M > 59 or S > 59:
             raise bad
         return y, m, d, H, M, S, us, None, False
     # generic token form: month names, MDY numbers, BC, AM/PM, zones
@@ -259,7 +266,7 @@ def parse_auto(value: str, code: int):
             H = (H % 12) + (12 if pm else 0)
     except ValueError:
         raise bad from None
-    if not _days_ok(y, m, d, bc) or H > 23 or M > 59 or S > 59 or y == 0:
+    if not _days_ok(y, m, d, bc, ts=code == 1206) or H > 23 or M > 59 or S > 59:
         raise bad
     return y, m, d, H, M, S, us, of, bc
 

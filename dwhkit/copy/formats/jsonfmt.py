@@ -16,15 +16,85 @@ from typing import Iterator
 import msgspec
 
 from ...errors import CopyError
-from . import RecordError
+from . import MAX_RECORD, TOO_LONG, RecordError, TooDeep, too_long
 
-_decode = msgspec.json.Decoder().decode
+_msgspec_decode = msgspec.json.Decoder().decode
 _DecodeError = msgspec.DecodeError
+_SPLIT = re.compile(rb'[{}\[\]",]')
+_PAIRS = {ord("}"): ord("{"), ord("]"): ord("[")}
+
+
+def _decode(raw: bytes):
+    """msgspec's decode; a document nested deeper than its recursion limit is decoded member by
+    member (``_decode_deep``) instead of raising RecursionError out of the COPY."""
+    try:
+        return _msgspec_decode(raw)
+    except RecursionError:
+        return _decode_deep(raw)
+
+
+def _decode_deep(raw: bytes):
+    """An object whose members are decoded one by one; a member still too deep stays a
+    ``TooDeep``. Bracket matching and strings are checked iteratively, so malformed input is a
+    DecodeError as from msgspec, and no depth can exhaust the stack."""
+    s = raw.strip()
+    if s[:1] != b"{":
+        raise _DecodeError("JSON nested too deeply (a top-level array)")
+    stack: list[int] = []
+    members, start, pos, n, end = [], 1, 1, len(s), None
+    while end is None:
+        m = _SPLIT.search(s, pos)
+        if m is None:
+            raise _DecodeError("truncated JSON object")
+        c, pos = s[m.start()], m.end()
+        if c == 34:                                  # '"': skip the string
+            while True:
+                q = _STR_END.search(s, pos)
+                if q is None:
+                    raise _DecodeError("unterminated string")
+                pos = q.end() + (1 if q.group() == b"\\" else 0)
+                if q.group() == b'"':
+                    break
+        elif c in (123, 91):
+            stack.append(c)
+        elif c == 44:
+            if not stack:
+                members.append(s[start:m.start()])
+                start = pos
+        elif stack:
+            if stack.pop() != _PAIRS[c]:
+                raise _DecodeError("mismatched brackets")
+        elif c == 125:
+            members.append(s[start:m.start()])
+            end = pos
+        else:
+            raise _DecodeError("mismatched brackets")
+    if s[end:].strip():
+        raise _DecodeError("trailing characters after the object")
+    out = {}
+    if len(members) == 1 and not members[0].strip():
+        return out
+    for member in members:
+        member = member.strip()
+        q = _STR_END.search(member, 1) if member[:1] == b'"' else None
+        while q is not None and q.group() == b"\\":
+            q = _STR_END.search(member, q.end() + 1)
+        if q is None:
+            raise _DecodeError("expected a key")
+        key = _msgspec_decode(member[:q.end()])
+        rest = member[q.end():].lstrip()
+        if rest[:1] != b":":
+            raise _DecodeError("expected ':'")
+        value = rest[1:]
+        try:
+            out[key] = _msgspec_decode(value)
+        except RecursionError:
+            out[key] = TooDeep(value.strip())
+    return out
 _WS = re.compile(rb"[ \t\r\n\f\v]*")
 _JUNK = re.compile(rb"[^ \t\r\n\f\v{\[]+")
 _STRUCT = re.compile(rb'[{}\[\]"]')
 _STR_END = re.compile(rb'["\\]')
-MAX_RECORD = 4 << 20
 
 
 def _junk(lineno: int, raw: bytes):
@@ -49,7 +119,12 @@ def _parsed(lineno: int, raw: bytes, fix=None):
 
 
 class _Scanner:
-    """Finds root objects/arrays and junk in lines that the fast path could not parse alone."""
+    """Finds root objects/arrays and junk in lines that the fast path could not parse alone.
+
+    Memory is bounded: a record still open after MAX_RECORD bytes is no longer buffered — the
+    scanner keeps only its bracket depth and string state, and when the record closes it becomes
+    one ``TOO_LONG`` error (file, last line) instead of a parse. Input may be fed in pieces that
+    are not whole lines (an endless line is fed as it arrives)."""
 
     def __init__(self, lineno: int):
         self.buf = b""
@@ -58,10 +133,11 @@ class _Scanner:
         self.start = None           # offset of the current record's first byte
         self.depth = 0
         self.in_str = False
+        self.over = None            # raw head of a record being skipped because it is too long
 
     def feed(self, line: bytes, fix) -> tuple[list, bool]:
-        """Add one physical line (with its newline); return (events, idle) where idle means the
-        scanner holds no partial record and the fast path may resume."""
+        """Add input (usually one physical line with its newline); return (events, idle) where
+        idle means the scanner holds no partial record and the fast path may resume."""
         self.buf += line
         buf, pos, out = self.buf, self.pos, []
         n = len(buf)
@@ -74,7 +150,7 @@ class _Scanner:
                     self.start, self.depth, self.in_str = pos, 0, False
                 else:
                     m = _JUNK.match(buf, pos)
-                    out.append(_junk(self.base + buf.count(b"\n", 0, pos), m.group()))
+                    out.append(_junk(self.base + buf.count(b"\n", 0, pos), m.group()[:1024]))
                     pos = m.end()
                     continue
             if self.in_str:
@@ -101,15 +177,25 @@ class _Scanner:
             else:
                 self.depth -= 1
                 if self.depth == 0:
-                    raw = buf[self.start:pos]
-                    out.append(_parsed(self.base + buf.count(b"\n", 0, pos), raw, fix))
+                    lineno = self.base + buf.count(b"\n", 0, pos)
+                    if self.over is not None or pos - self.start > MAX_RECORD:
+                        head = self.over if self.over is not None else buf[self.start:self.start + 1024]
+                        out.append((lineno, head, RecordError(TOO_LONG, too_long("JSON object"),
+                                                              head.decode("utf-8", "replace"))))
+                        self.over = None
+                    else:
+                        out.append(_parsed(lineno, buf[self.start:pos], fix))
                     self.start = None
         if self.start is None:
             self.buf, self.pos = b"", 0
             return out, True
-        if n - self.start > MAX_RECORD:
-            line_no = self.base + buf.count(b"\n", 0, self.start)
-            raise CopyError(f"line {line_no}: a JSON record exceeds the 4 MB limit")
+        if self.over is not None or n - self.start > MAX_RECORD:
+            # too long: remember its head, drop the bytes, keep scanning for its end
+            if self.over is None:
+                self.over = buf[self.start:self.start + 1024]
+            self.base += buf.count(b"\n", 0, n)
+            self.buf, self.pos, self.start = b"", 0, 0
+            return out, False
         # keep only the unfinished record
         self.base += buf.count(b"\n", 0, self.start)
         self.buf, self.pos, self.start = buf[self.start:], pos - self.start, 0
@@ -118,6 +204,10 @@ class _Scanner:
     def finish(self) -> list:
         if self.start is None:
             return []
+        if self.over is not None:
+            raw = self.over
+            return [(self.base + self.buf.count(b"\n"), raw,
+                     RecordError(TOO_LONG, too_long("JSON object"), raw.decode("utf-8", "replace")))]
         raw = self.buf[self.start:].rstrip()
         return [(self.base + self.buf.count(b"\n", 0, len(raw)), raw,
                  RecordError(1216, "Invalid JSON object: unterminated at end of file", raw.decode("utf-8", "replace")))]
@@ -140,7 +230,7 @@ def records(lines_chunks: Iterator[bytes], *, skip_lines: int = 0, fix=None, sta
             lineno += 1
             if lineno <= skip_lines:
                 continue
-            if scanner is None:
+            if scanner is None and len(line) <= MAX_RECORD:
                 if not line.isascii():
                     # msgspec does not validate UTF-8 inside strings: check here, so a bad byte is
                     # one record's 1220 error (or, under ACCEPTINVCHARS, replaced), as on Redshift
@@ -173,10 +263,22 @@ def records(lines_chunks: Iterator[bytes], *, skip_lines: int = 0, fix=None, sta
                     except _DecodeError:
                         pass
                 scanner = _Scanner(lineno)
+            if scanner is None:
+                scanner = _Scanner(lineno)
             events, idle = scanner.feed(line + b"\n", fix)
             yield from events
             if idle:
                 scanner = None
+        if len(carry) > MAX_RECORD:
+            # a line that does not end: scan what there is rather than buffer it (bounded memory)
+            if lineno + 1 > skip_lines:
+                if scanner is None:
+                    scanner = _Scanner(lineno + 1)
+                events, idle = scanner.feed(carry, fix)
+                yield from events
+                if idle:
+                    scanner = None
+            carry = b""
     if carry:
         lineno += 1
         if lineno > skip_lines:

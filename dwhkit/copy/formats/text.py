@@ -17,7 +17,7 @@ import csv
 import re
 
 from ...errors import CopySyntaxError
-from . import RecordError
+from . import MAX_RECORD, TOO_LONG, RecordError, too_long
 
 _OCTAL = re.compile(r"\\([0-7]{3})\Z")
 
@@ -77,12 +77,28 @@ class TextSource:
         lineno = 0
         carry = b""
         skip = self.skip
+        long_head = None            # first bytes of a line past MAX_RECORD, whose rest is dropped
         for chunk in chunks:
             data = carry + chunk if carry else chunk
             cut = data.rfind(b"\n")
             if cut < 0:
                 carry = data
+                if len(carry) > MAX_RECORD:         # never buffer more of one line than this
+                    if long_head is None:
+                        long_head = carry[:1024]
+                    carry = b""
                 continue
+            if long_head is not None:               # the over-long line ends here: one error
+                first = data.find(b"\n")
+                data = data[first + 1:]
+                cut -= first + 1
+                lineno += 1
+                if lineno > skip:
+                    yield lineno, self._too_long(long_head)
+                long_head = None
+                if cut < 0:
+                    carry = data
+                    continue
             carry = data[cut + 1:]
             block = data[:cut]
             try:
@@ -90,16 +106,25 @@ class TextSource:
                 bad = None
             except UnicodeDecodeError:
                 lines, bad = block.split(b"\n"), True
+            big = len(block) > MAX_RECORD
             for line in lines:
                 lineno += 1
                 if lineno <= skip:
+                    continue
+                if big and len(line) > MAX_RECORD // 4 and \
+                        len(line if bad else line.encode()) > MAX_RECORD:
+                    yield lineno, self._too_long(line[:1024] if bad else line[:1024].encode())
                     continue
                 if bad:
                     line = self._decode(line)
                 if strip_cr and type(line) is str and line[-1:] == "\r":
                     line = line[:-1]
                 yield lineno, line
-        if carry:
+        if long_head is not None:
+            lineno += 1
+            if lineno > skip:
+                yield lineno, self._too_long(long_head)
+        elif carry:
             lineno += 1
             if lineno > skip:
                 line = self._decode(carry)
@@ -107,6 +132,11 @@ class TextSource:
                     line = line[:-1]
                 yield lineno, line
         stats["lines"] = lineno
+
+    @staticmethod
+    def _too_long(head: bytes) -> RecordError:
+        text = head.decode("utf-8", "replace")
+        return RecordError(TOO_LONG, too_long(), text)
 
     def _decode(self, raw: bytes):
         try:
@@ -156,6 +186,9 @@ class TextSource:
             if pending is not None:
                 line = pending + "\n" + line
                 pending = None
+                if len(line) > MAX_RECORD:          # escaped newlines cannot grow a record forever
+                    yield lineno, line[:1024], RecordError(TOO_LONG, too_long(), line[:1024])
+                    continue
             elif not line and ignoreblank:
                 continue
             if fixed:
