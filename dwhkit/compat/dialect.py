@@ -13,6 +13,7 @@ from sqlglot.generators.postgres import PostgresGenerator
 from sqlglot.parsers.redshift import RedshiftParser
 
 from dwhkit.compat import functions as fn
+from dwhkit.errors import UnsupportedError
 
 
 # -- nodes sqlglot has no class for ----------------------------------------------------------
@@ -54,6 +55,32 @@ class GetDate(exp.Expression, exp.Func):
     arg_types = {}
 
 
+class ToChar(exp.Expression, exp.Func):
+    """TO_CHAR(value, format) with the format kept verbatim (r_TO_CHAR, r_FORMAT_strings)."""
+
+    arg_types = {"this": True, "format": False}
+
+
+class ToDate(exp.Expression, exp.Func):
+    """TO_DATE(string, format [, is_strict]) (r_TO_DATE_function)."""
+
+    arg_types = {"this": True, "format": False, "strict": False}
+
+
+class ToTimestamp(exp.Expression, exp.Func):
+    """TO_TIMESTAMP(string, format [, is_strict]) (r_TO_TIMESTAMP)."""
+
+    arg_types = {"this": True, "format": False, "strict": False}
+
+
+def _raw(cls, *names):
+    def build(args):
+        if len(args) > len(names):
+            raise UnsupportedError(f"{cls.__name__.upper()}: at most {len(names)} arguments")
+        return cls(**dict(zip(names, args)))
+    return build
+
+
 def _parse_interleaved(self):
     # r_CREATE_TABLE_NEW: [COMPOUND | INTERLEAVED] SORTKEY (column_name [, ...])
     if not self._match_text_seq("SORTKEY"):
@@ -91,6 +118,12 @@ class RedshiftSource(Redshift):
             "GETDATE": lambda args: GetDate(),
             # r_LEN
             "LEN": exp.Length.from_arg_list,
+            # r_TO_CHAR, r_TO_DATE_function, r_TO_TIMESTAMP: formats kept verbatim
+            "TO_CHAR": _raw(ToChar, "this", "format"),
+            # r_ADD_MONTHS: its own month-end rule, not DATEADD's
+            "ADD_MONTHS": exp.AddMonths.from_arg_list,
+            "TO_DATE": _raw(ToDate, "this", "format", "strict"),
+            "TO_TIMESTAMP": _raw(ToTimestamp, "this", "format", "strict"),
         }
 
 
@@ -129,6 +162,22 @@ class PostgresTarget(Postgres):
             # r_AVG: integer arguments give a truncated BIGINT
             exp.Avg: fn.avg_sql,
             exp.RegexpReplace: fn.regexp_replace_sql,
+            # r_TO_CHAR, r_FORMAT_strings, r_TO_DATE_function, r_TO_TIMESTAMP
+            ToChar: fn.to_char_sql,
+            ToDate: fn.to_date_sql,
+            ToTimestamp: fn.to_timestamp_sql,
+            # r_ADD_MONTHS, r_MONTHS_BETWEEN_function, r_NEXT_DAY
+            exp.AddMonths: fn.add_months_sql,
+            exp.MonthsBetween: fn.months_between_sql,
+            exp.NextDay: fn.next_day_sql,
+            # r_REGEXP_COUNT, r_REGEXP_INSTR, r_REGEXP_SUBSTR
+            exp.RegexpCount: fn.regexp_count_sql,
+            exp.RegexpInstr: fn.regexp_instr_sql,
+            exp.RegexpExtract: fn.regexp_substr_sql,
+            # SOUNDEX (PostgreSQL's needs the fuzzystrmatch extension)
+            exp.Soundex: fn.soundex_sql,
+            # functions sqlglot does not know, by name (fn.ANONYMOUS)
+            exp.Anonymous: fn.anonymous_sql,
             # Silent drops become errors or are implemented (c_Window_functions, r_WF_first_value,
             # r_FROM_clause-pivot-unpivot-examples, r_COUNT)
             exp.Pivot: fn.pivot_sql,
@@ -136,9 +185,10 @@ class PostgresTarget(Postgres):
             exp.RespectNulls: fn.respectnulls_sql,
             exp.Window: fn.window_sql,
             exp.ApproxDistinct: fn.approx_distinct_sql,
+            exp.ApproxQuantile: fn.approx_quantile_sql,
         }
 
         def unsupported(self, message: str) -> None:
             """Anything sqlglot's Postgres writer would drop or change with a logged warning is an
             error naming it: a different query must never run silently."""
-            raise fn.UnsupportedError(f"not supported on Postgres: {message}")
+            raise UnsupportedError(f"not supported on Postgres: {message}")

@@ -49,7 +49,16 @@ def part_name(node: exp.Expr | None, func: str) -> str:
         raise UnsupportedError(f"{func}: unknown date part {raw!r}") from None
 
 
+def _is_time(node: exp.Expr) -> bool:
+    """A TIME value the statement itself shows (TIME '…' or CAST(… AS TIME)); a TIME column is
+    known only to the server (CAST(time AS TIMESTAMP) then fails there: an error, not a result)."""
+    return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.TIME
+
+
 def _ts(self, node: exp.Expr) -> str:
+    if _is_time(node):
+        # r_DATEDIFF_function (TIME examples): a time of day on a fixed date
+        return f"(DATE '1970-01-01' + {self.sql(node)})"
     return f"CAST({self.sql(node)} AS TIMESTAMP)"
 
 
@@ -110,6 +119,13 @@ def dateadd_sql(self, e: exp.Expr) -> str:
     2017-02-28, so a Feb 29 that lands in a non-leap year rolls on to Mar 1.
     """
     unit = part_name(e.args.get("unit") or exp.var("day"), "DATEADD")
+    if _is_time(e.this):
+        # r_DATEADD_function (TIME examples): a TIME, wrapping past midnight (13:24:55 + 12 h = 01:24:55)
+        steps = {"hour": "1 hour", "minute": "1 minute", "second": "1 second",
+                 "milliseconds": "1 millisecond", "microseconds": "1 microsecond"}
+        if unit not in steps:
+            raise UnsupportedError(f"DATEADD: date part {unit!r} on a TIME is not supported")
+        return f"({self.sql(e.this)} + ({self.sql(e.expression)}) * INTERVAL '{steps[unit]}')"
     x, n = _ts(self, e.this), self.sql(e.expression)
     if unit == "year":
         moved = f"{x} + ({n}) * INTERVAL '1 year'"
@@ -140,6 +156,14 @@ def _field(self, unit: str, x: exp.Expr, func: str) -> str:
     if unit == "decade":
         # r_DATE_PART_function: decade = year / 10 + 1 (2000 → 201; PostgreSQL says 200)
         return f"(FLOOR(DATE_PART('year', {src}) / 10) + 1)"
+    if unit == "milliseconds":
+        # r_EXTRACT_function: extract(ms from timestamp '2009-09-09 12:08:43.101') = 101 and from
+        # time '18:25:33.123456' = 123 — the fraction of the second only (PostgreSQL: 43101.000).
+        return f"FLOOR(MOD(CAST(DATE_PART('microseconds', {src}) AS NUMERIC), 1000000) / 1000)"
+    if unit == "microseconds":
+        # AMBIG (r_EXTRACT_function shows only ms): by the same rule, the fraction of the second
+        # in microseconds (18:25:33.123456 → 123456).
+        return f"MOD(CAST(DATE_PART('microseconds', {src}) AS NUMERIC), 1000000)"
     return f"DATE_PART('{unit}', {src})"
 
 
@@ -371,7 +395,289 @@ def window_sql(self, e: exp.Window) -> str:
     return self.window_sql(e)
 
 
+def approx_quantile_sql(self, e: exp.Expr) -> str:
+    """r_APPROXIMATE_PERCENTILE_DISC: an approximation of PERCENTILE_DISC; the exact value is within
+    its documented error bound."""
+    if e.args.get("accuracy") is not None or e.args.get("weight") is not None:
+        raise UnsupportedError("APPROXIMATE PERCENTILE_DISC: extra arguments are not supported")
+    return f"PERCENTILE_DISC({self.sql(e.args['quantile'])}) WITHIN GROUP (ORDER BY {self.sql(e.this)})"
+
+
 def approx_distinct_sql(self, e: exp.ApproxDistinct) -> str:
     """r_COUNT: APPROXIMATE COUNT(DISTINCT x) has a documented relative error of about 2%; the
     exact count is within that bound."""
     return f"COUNT(DISTINCT {self.sql(e.this)})"
+
+
+# -- format strings: TO_CHAR, TO_DATE, TO_TIMESTAMP ----------------------------------------------
+def _format_literal(node: exp.Expr | None, func: str) -> str:
+    if node is None:
+        raise UnsupportedError(f"{func}: a format argument is required")
+    if not (isinstance(node, exp.Literal) and node.is_string):
+        raise UnsupportedError(f"{func}: the format must be a string literal")
+    return node.name
+
+
+def _outside_quotes(fmt: str) -> str:
+    """The format with its "quoted literal text" removed (patterns there are not fields)."""
+    out, quoted = [], False
+    for ch in fmt:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            out.append(ch)
+    return "".join(out)
+
+
+def to_char_sql(self, e: exp.Expr) -> str:
+    """r_TO_CHAR, r_FORMAT_strings: Redshift's datetime and numeric format models are
+    PostgreSQL's, case included (MON → DEC, Mon → Dec, MONTH → blank-padded), so the format is
+    passed through unchanged — never round-tripped through strftime. The one documented
+    difference: TZ/tz on a TIMESTAMP (no zone) prints the session zone (UTC), where PostgreSQL
+    prints nothing; the value is read as a TIMESTAMPTZ in the session zone, which keeps its
+    wall-clock time."""
+    fmt = _format_literal(e.args.get("format"), "TO_CHAR")
+    value = self.sql(e.this)
+    if "tz" in _outside_quotes(fmt).lower():
+        value = f"CAST({value} AS TIMESTAMPTZ)"
+    return f"TO_CHAR({value}, {self.sql(e.args['format'])})"
+
+
+def _strict(node: exp.Expr | None, func: str) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, exp.Boolean):
+        return node.this
+    raise UnsupportedError(f"{func}: is_strict must be TRUE or FALSE")
+
+
+def to_date_sql(self, e: exp.Expr) -> str:
+    """r_TO_DATE_function: TO_DATE(string, format [, is_strict]). is_strict TRUE: an out-of-range
+    day is an error (as PostgreSQL). FALSE, the default: it overflows into the next month
+    ('20010631' → 2001-07-01), done by pg_temp.dwhkit_to_date_lax for numeric day fields at a
+    fixed position (YYYY, MM, DD, separators); other overflowing inputs still raise an error."""
+    fmt = _format_literal(e.args.get("format"), "TO_DATE")
+    source, fmt_sql = f"CAST({self.sql(e.this)} AS TEXT)", self.sql(e.args["format"])
+    if _strict(e.args.get("strict"), "TO_DATE") or "DD" not in fmt.upper():
+        return f"TO_DATE({source}, {fmt_sql})"
+    need(self, "to_date_lax")
+    return f"pg_temp.dwhkit_to_date_lax({source}, {fmt_sql})"
+
+
+def to_timestamp_sql(self, e: exp.Expr) -> str:
+    """r_TO_TIMESTAMP: TIMESTAMPTZ from a string and a format (the same model family as
+    PostgreSQL's to_timestamp, passed through). AMBIG: the non-strict overflow of is_strict FALSE
+    is not emulated; an out-of-range field is an error, never a different timestamp."""
+    _format_literal(e.args.get("format"), "TO_TIMESTAMP")
+    _strict(e.args.get("strict"), "TO_TIMESTAMP")
+    return f"TO_TIMESTAMP(CAST({self.sql(e.this)} AS TEXT), {self.sql(e.args['format'])})"
+
+
+# -- date functions ------------------------------------------------------------------------------
+def _month_end(ts: str) -> str:
+    return f"(CAST({ts} AS DATE) = CAST(DATE_TRUNC('month', {ts}) + INTERVAL '1 month' - INTERVAL '1 day' AS DATE))"
+
+
+def add_months_sql(self, e: exp.Expr) -> str:
+    """r_ADD_MONTHS: TIMESTAMP; a date on the last day of its month lands on the last day of the
+    result month (Apr 30 + 1 = May 31, Feb 29 + 12 = Feb 28); otherwise the day is clamped."""
+    x, n = _ts(self, e.this), self.sql(e.expression)
+    end = (f"DATE_TRUNC('month', {x}) + (({n}) + 1) * INTERVAL '1 month' - INTERVAL '1 day' "
+           f"+ ({x} - DATE_TRUNC('day', {x}))")
+    return f"(CASE WHEN {_month_end(x)} THEN {end} ELSE {x} + ({n}) * INTERVAL '1 month' END)"
+
+
+def months_between_sql(self, e: exp.Expr) -> str:
+    """r_MONTHS_BETWEEN_function: FLOAT8. Whole months from year and month; the fraction from day
+    and time over a 31-day month; the same day of month, or both month-ends, give a whole number."""
+    a, b = _ts(self, e.this), _ts(self, e.expression)
+    whole = (f"((DATE_PART('year', {a}) * 12 + DATE_PART('month', {a})) - "
+             f"(DATE_PART('year', {b}) * 12 + DATE_PART('month', {b})))")
+    frac = (f"(EXTRACT(EPOCH FROM ({a} - DATE_TRUNC('month', {a}))) - "
+            f"EXTRACT(EPOCH FROM ({b} - DATE_TRUNC('month', {b})))) / (31 * 86400)")
+    return (f"CAST(CASE WHEN DATE_PART('day', {a}) = DATE_PART('day', {b}) OR ({_month_end(a)} AND {_month_end(b)}) "
+            f"THEN {whole} ELSE {whole} + {frac} END AS DOUBLE PRECISION)")
+
+
+_DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+
+
+def next_day_sql(self, e: exp.Expr) -> str:
+    """r_NEXT_DAY: the DATE of the first given weekday after the date (a week later if the date
+    is that weekday). The day is a name or its abbreviation, any case."""
+    day = e.expression
+    if not (isinstance(day, exp.Literal) and day.is_string):
+        raise UnsupportedError("NEXT_DAY: the day must be a string literal")
+    name = day.name.strip().lower()
+    matches = [i for i, d in enumerate(_DAYS) if len(name) >= 2 and d.startswith(name)]
+    if len(matches) != 1:
+        raise UnsupportedError(f"NEXT_DAY: {day.name!r} is not a day of the week")
+    x = f"CAST({_ts(self, e.this)} AS DATE)"
+    return f"({x} + CAST(MOD({matches[0]} - CAST(DATE_PART('dow', {x}) AS INTEGER) + 6, 7) + 1 AS INTEGER))"
+
+
+def date_part_year_sql(self, args) -> str:
+    """r_DATE_PART_YEAR: the year of a date, INTEGER."""
+    return f"CAST(DATE_PART('year', {_ts(self, args[0])}) AS INTEGER)"
+
+
+# -- REGEXP_COUNT, REGEXP_INSTR, REGEXP_SUBSTR (PostgreSQL 15 has all three, same argument order) --
+def _regexp_params(node: exp.Expr | None, func: str) -> tuple[str, bool]:
+    """(PostgreSQL flags, whether 'e' asks for the first subexpression)."""
+    if node is None:
+        return "", False
+    if not (isinstance(node, exp.Literal) and node.is_string):
+        raise UnsupportedError(f"{func}: parameters must be a string literal")
+    sub = "e" in node.name
+    return regexp_flags(exp.Literal.string(node.name.replace("e", "")), func), sub
+
+
+def _position(self, node: exp.Expr | None) -> str:
+    # r_REGEXP_COUNT etc.: a position below 1 searches from the first character.
+    return "1" if node is None else f"GREATEST({self.sql(node)}, 1)"
+
+
+def regexp_count_sql(self, e: exp.Expr) -> str:
+    """r_REGEXP_COUNT: REGEXP_COUNT(source, pattern [, position [, parameters]])."""
+    flags, _ = _regexp_params(e.args.get("parameters"), "REGEXP_COUNT")
+    return (f"REGEXP_COUNT({self.sql(e.this)}, {self.sql(e.expression)}, "
+            f"{_position(self, e.args.get('position'))}, '{flags}')")
+
+
+def regexp_instr_sql(self, e: exp.Expr) -> str:
+    """r_REGEXP_INSTR: REGEXP_INSTR(source, pattern [, position [, occurrence [, option
+    [, parameters]]]]); option 1 gives the position after the match; 'e' the first subexpression."""
+    flags, sub = _regexp_params(e.args.get("parameters"), "REGEXP_INSTR")
+    occurrence = self.sql(e.args["occurrence"]) if e.args.get("occurrence") else "1"
+    option = self.sql(e.args["option"]) if e.args.get("option") else "0"
+    return (f"REGEXP_INSTR({self.sql(e.this)}, {self.sql(e.expression)}, {_position(self, e.args.get('position'))}, "
+            f"{occurrence}, {option}, '{flags}'{', 1' if sub else ''})")
+
+
+def regexp_substr_sql(self, e: exp.Expr) -> str:
+    """r_REGEXP_SUBSTR: REGEXP_SUBSTR(source, pattern [, position [, occurrence [, parameters]]]);
+    'e' returns the first subexpression's match."""
+    flags, sub = _regexp_params(e.args.get("parameters"), "REGEXP_SUBSTR")
+    occurrence = self.sql(e.args["occurrence"]) if e.args.get("occurrence") else "1"
+    if e.args.get("group") is not None:
+        raise UnsupportedError("REGEXP_SUBSTR: a group argument is not Redshift syntax")
+    call = (f"REGEXP_SUBSTR({self.sql(e.this)}, {self.sql(e.expression)}, {_position(self, e.args.get('position'))}, "
+            f"{occurrence}, '{flags}'{', 1' if sub else ''})")
+    position = e.args.get("position")
+    if position is None or (isinstance(position, exp.Literal) and position.name == "1"):
+        return call
+    # r_REGEXP_SUBSTR: a position past the end gives '' (PostgreSQL: NULL)
+    return f"(CASE WHEN {self.sql(position)} > CHAR_LENGTH({self.sql(e.this)}) THEN '' ELSE {call} END)"
+
+
+# -- JSON functions on VARCHAR (IS_VALID_JSON, IS_VALID_JSON_ARRAY, JSON_ARRAY_LENGTH, ...) ------
+def _json_doc(self, args, func: str, fixed: int):
+    """(json SQL, text SQL) of args[0]; a trailing null_if_invalid TRUE reads invalid JSON as NULL."""
+    if len(args) not in (fixed, fixed + 1):
+        raise UnsupportedError(f"{func}: expected {fixed} or {fixed + 1} arguments")
+    text = f"CAST({self.sql(args[0])} AS TEXT)"
+    if len(args) == fixed + 1:
+        if not isinstance(args[-1], exp.Boolean):
+            raise UnsupportedError(f"{func}: null_if_invalid must be TRUE or FALSE")
+        if args[-1].this:
+            need(self, "try_json")
+            return f"pg_temp.dwhkit_try_json({text})", text
+    return f"CAST({text} AS JSON)", text
+
+
+def _json_is(kind: str, func: str):
+    def sql(self, args) -> str:
+        """IS_VALID_JSON: true only for a well-formed JSON object; IS_VALID_JSON_ARRAY: only for a
+        well-formed array; anything else (malformed, other JSON values) is false."""
+        if len(args) != 1:
+            raise UnsupportedError(f"{func}: expected 1 argument")
+        need(self, "try_json")
+        text = f"CAST({self.sql(args[0])} AS TEXT)"
+        return (f"(CASE WHEN {text} IS NULL THEN NULL ELSE "
+                f"COALESCE(JSON_TYPEOF(pg_temp.dwhkit_try_json({text})) = '{kind}', FALSE) END)")
+    return sql
+
+
+def can_json_parse_sql(self, args) -> str:
+    """CAN_JSON_PARSE: true when JSON_PARSE would accept the string (any JSON value)."""
+    if len(args) != 1:
+        raise UnsupportedError("CAN_JSON_PARSE: expected 1 argument")
+    need(self, "try_json")
+    text = f"CAST({self.sql(args[0])} AS TEXT)"
+    return f"(CASE WHEN {text} IS NULL THEN NULL ELSE pg_temp.dwhkit_try_json({text}) IS NOT NULL END)"
+
+
+def json_array_length_sql(self, args) -> str:
+    """JSON_ARRAY_LENGTH(json_array [, null_if_invalid]): INTEGER."""
+    doc, _ = _json_doc(self, args, "JSON_ARRAY_LENGTH", 1)
+    return f"JSON_ARRAY_LENGTH({doc})"
+
+
+def json_extract_array_element_text_sql(self, args) -> str:
+    """JSON_EXTRACT_ARRAY_ELEMENT_TEXT(json, pos [, null_if_invalid]): zero-based; a negative or
+    out-of-bound position gives '' (PostgreSQL's ->> gives NULL)."""
+    if len(args) < 2:
+        raise UnsupportedError("JSON_EXTRACT_ARRAY_ELEMENT_TEXT: expected 2 or 3 arguments")
+    doc, _ = _json_doc(self, [args[0]] + list(args[2:]), "JSON_EXTRACT_ARRAY_ELEMENT_TEXT", 1)
+    pos = f"CAST({self.sql(args[1])} AS INTEGER)"
+    return (f"(CASE WHEN {doc} IS NULL THEN NULL WHEN {pos} < 0 OR {pos} >= JSON_ARRAY_LENGTH({doc}) THEN '' "
+            f"ELSE {doc} ->> {pos} END)")
+
+
+def octetindex_sql(self, args) -> str:
+    """OCTETINDEX(substring, string): the byte position of substring (1-based), 0 if absent."""
+    if len(args) != 2:
+        raise UnsupportedError("OCTETINDEX: expected 2 arguments")
+    sub, string = (f"CAST({self.sql(a)} AS TEXT)" for a in args)
+    return (f"(CASE WHEN STRPOS({string}, {sub}) = 0 THEN 0 "
+            f"ELSE OCTET_LENGTH(LEFT({string}, STRPOS({string}, {sub}) - 1)) + 1 END)")
+
+
+def _helper_call(name: str, func: str, counts: tuple[int, ...], cast_first: bool = True):
+    def sql(self, args) -> str:
+        if len(args) not in counts:
+            raise UnsupportedError(f"{func}: expected {' or '.join(map(str, counts))} arguments")
+        need(self, name)
+        parts = [self.sql(a) for a in args]
+        if cast_first:
+            parts[0] = f"CAST({parts[0]} AS TEXT)"
+        return f"pg_temp.dwhkit_{name}({', '.join(parts)})"
+    return sql
+
+
+def soundex_sql(self, e: exp.Expr) -> str:
+    """SOUNDEX: American Soundex of the ASCII letters; '' when the string has none."""
+    need(self, "soundex")
+    return f"pg_temp.dwhkit_soundex(CAST({self.sql(e.this)} AS TEXT))"
+
+
+def refuse_function(func: str, why: str):
+    def sql(self, args) -> str:
+        raise UnsupportedError(f"{func} is not supported: {why}")
+    return sql
+
+
+# -- functions sqlglot does not know (exp.Anonymous), by name --------------------------------------
+ANONYMOUS = {
+    "DATE_PART_YEAR": date_part_year_sql,
+    "IS_VALID_JSON": _json_is("object", "IS_VALID_JSON"),
+    "IS_VALID_JSON_ARRAY": _json_is("array", "IS_VALID_JSON_ARRAY"),
+    "CAN_JSON_PARSE": can_json_parse_sql,
+    "JSON_ARRAY_LENGTH": json_array_length_sql,
+    "JSON_EXTRACT_ARRAY_ELEMENT_TEXT": json_extract_array_element_text_sql,
+    "OCTETINDEX": octetindex_sql,
+    # crc32-function: CRC-32C as 8 hex digits
+    "CRC32": _helper_call("crc32", "CRC32", (1,)),
+    # r_FNV_HASH: the value keeps its type (INTEGER, BIGINT, SMALLINT or a string), as the hash
+    # depends on it; other types find no pg_temp overload and fail on the server.
+    "FNV_HASH": _helper_call("fnv_hash", "FNV_HASH", (1, 2), cast_first=False),
+    "TEXT_TO_INT_ALT": refuse_function("TEXT_TO_INT_ALT", "Teradata-style formats are not emulated"),
+    "TEXT_TO_NUMERIC_ALT": refuse_function("TEXT_TO_NUMERIC_ALT", "Teradata-style formats are not emulated"),
+}
+
+
+def anonymous_sql(self, e: exp.Anonymous) -> str:
+    handler = ANONYMOUS.get(str(e.this).upper())
+    if handler is None:
+        return self.anonymous_sql(e)
+    return handler(self, e.expressions)

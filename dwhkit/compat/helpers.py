@@ -7,6 +7,15 @@ through psycopg2 with parameters are unaffected.
 """
 from __future__ import annotations
 
+FNV_CORE = (
+    "CREATE FUNCTION pg_temp.dwhkit_fnv_bytes(b bytea, seed bigint) RETURNS bigint LANGUAGE plpgsql "
+    "IMMUTABLE STRICT AS $f$ DECLARE h bigint := seed; u numeric; i integer; BEGIN "
+    "FOR i IN 0 .. length(b) - 1 LOOP h := h # get_byte(b, i); "
+    "u := h; IF u < 0 THEN u := u + 18446744073709551616; END IF; "
+    "u := mod(u * 1099511628211, 18446744073709551616); "
+    "IF u >= 9223372036854775808 THEN u := u - 18446744073709551616; END IF; h := u::bigint; END LOOP; "
+    "RETURN h; END $f$")
+
 _DEFS: dict[str, tuple[str, list[str]]] = {
     # JSON_EXTRACT_PATH_TEXT(..., null_if_invalid => true): invalid JSON → NULL.
     "try_json": ("pg_temp.dwhkit_try_json(text)", [
@@ -63,6 +72,52 @@ _DEFS: dict[str, tuple[str, list[str]]] = {
         "CREATE FUNCTION pg_temp.dwhkit_percentile_disc(anyarray, double precision) "
         "RETURNS anyelement LANGUAGE sql IMMUTABLE AS "
         "$f$ SELECT percentile_disc($2) WITHIN GROUP (ORDER BY v) FROM unnest($1) AS u(v) $f$",
+    ]),
+    # r_TO_DATE_function, is_strict FALSE: a day past the month's end overflows into the next
+    # month. Only when the day field sits at a fixed offset (digits-only fields before it).
+    "to_date_lax": ("pg_temp.dwhkit_to_date_lax(text,text)", [
+        "CREATE FUNCTION pg_temp.dwhkit_to_date_lax(s text, fmt text) RETURNS date LANGUAGE plpgsql "
+        "IMMUTABLE STRICT AS $f$ DECLARE p integer := strpos(upper(fmt), 'DD'); head text; d integer; "
+        "BEGIN RETURN to_date(s, fmt); EXCEPTION WHEN datetime_field_overflow THEN "
+        "head := regexp_replace(upper(substr(fmt, 1, p - 1)), 'YYYY|MM|[-/. ]', '', 'g'); "
+        "IF p = 0 OR head <> '' OR substr(s, p, 2) !~ '^[0-9][0-9]$' THEN RAISE; END IF; "
+        "d := substr(s, p, 2)::integer; "
+        "RETURN to_date(overlay(s placing '01' from p for 2), fmt) + (d - 1); END $f$",
+    ]),
+    # r_FNV_HASH: 64-bit FNV-1a over the value's binary form (INTEGER 4 bytes, BIGINT 8, SMALLINT 2,
+    # little-endian; strings their bytes, trailing blanks kept); the seed is the starting hash.
+    "fnv_hash": ("pg_temp.dwhkit_fnv_hash(text,bigint)", [
+        FNV_CORE,
+        "CREATE FUNCTION pg_temp.dwhkit_le(b bytea) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS "
+        "$f$ SELECT string_agg(substr($1, i, 1), ''::bytea ORDER BY i DESC) FROM generate_series(1, length($1)) AS i $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_fnv_hash(v text, seed bigint DEFAULT -3750763034362895579) RETURNS bigint "
+        "LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_temp.dwhkit_fnv_bytes(convert_to($1, 'UTF8'), $2) $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_fnv_hash(v smallint, seed bigint DEFAULT -3750763034362895579) RETURNS bigint "
+        "LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_temp.dwhkit_fnv_bytes(pg_temp.dwhkit_le(int2send($1)), $2) $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_fnv_hash(v integer, seed bigint DEFAULT -3750763034362895579) RETURNS bigint "
+        "LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_temp.dwhkit_fnv_bytes(pg_temp.dwhkit_le(int4send($1)), $2) $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_fnv_hash(v bigint, seed bigint DEFAULT -3750763034362895579) RETURNS bigint "
+        "LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT pg_temp.dwhkit_fnv_bytes(pg_temp.dwhkit_le(int8send($1)), $2) $f$",
+    ]),
+    # crc32-function: CRC-32C (Castagnoli) of the string's bytes, as 8 lower-case hex digits.
+    "crc32": ("pg_temp.dwhkit_crc32(text)", [
+        "CREATE FUNCTION pg_temp.dwhkit_crc32(s text) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT AS "
+        "$f$ DECLARE b bytea := convert_to(s, 'UTF8'); c bigint := 4294967295; i integer; k integer; BEGIN "
+        "FOR i IN 0 .. length(b) - 1 LOOP c := c # get_byte(b, i); FOR k IN 1 .. 8 LOOP "
+        "IF (c & 1) = 1 THEN c := (c >> 1) # 2197175160; ELSE c := c >> 1; END IF; END LOOP; END LOOP; "
+        "RETURN lpad(to_hex(c # 4294967295), 8, '0'); END $f$",
+    ]),
+    # SOUNDEX: American Soundex of the ASCII letters only; '' when there are none.
+    "soundex": ("pg_temp.dwhkit_soundex(text)", [
+        "CREATE FUNCTION pg_temp.dwhkit_soundex(s text) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT AS "
+        "$f$ DECLARE t text := upper(regexp_replace(s, '[^A-Za-z]', '', 'g')); out text; prev text; c text; "
+        "ch text; i integer; BEGIN IF t = '' THEN RETURN ''; END IF; "
+        "out := left(t, 1); prev := translate(left(t, 1), 'AEIOUYHWBFPVCGJKQSXZDTLMNR', '00000000111122222222334556'); "
+        "FOR i IN 2 .. length(t) LOOP EXIT WHEN length(out) = 4; ch := substr(t, i, 1); "
+        "CONTINUE WHEN ch IN ('H', 'W'); "
+        "c := translate(ch, 'AEIOUYBFPVCGJKQSXZDTLMNR', '000000111122222222334556'); "
+        "IF c <> '0' AND c <> prev THEN out := out || c; END IF; prev := c; END LOOP; "
+        "RETURN rpad(out, 4, '0'); END $f$",
     ]),
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dwhkit.compat import ddl
+from dwhkit.compat import ddl, names, pivot
 from dwhkit.errors import TranslateError
 
 
@@ -111,7 +111,9 @@ def rewrite(tree: exp.Expr) -> exp.Expr:
     elif isinstance(tree, exp.Alter):
         ddl.alter(tree)
     top_and_limit(tree)
+    pivot.rewrite(tree)
     lateral_aliases(tree)
+    names.default_names(tree)
     types(tree)
     fold_identifiers(tree)
     return tree

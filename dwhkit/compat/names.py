@@ -1,0 +1,48 @@
+"""Default output column names (semantics §8: `date_diff`, `date_add`, `pgdate_part`, `case`).
+
+Redshift names an unaliased select item after the function as written; the Postgres SQL dwhkit
+writes for a translated function is often a CAST, CASE or pg_temp helper, which PostgreSQL would
+name `int4`, `case`, `dwhkit_avg`… — visible in CREATE TABLE AS and in cursor descriptions.
+So each unaliased call of a function dwhkit translates gets Redshift's name as an explicit alias.
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from dwhkit.compat import dialect as d
+from dwhkit.compat import functions as fn
+
+# r_DATEDIFF_function, r_DATEADD_function (default column names date_diff, date_add),
+# r_DATE_PART_function (pgdate_part), r_EXTRACT_function (date_part), r_DECODE_expression (case)
+_NAMES: dict[type, str] = {
+    exp.TsOrDsDiff: "date_diff", exp.DateDiff: "date_diff", exp.TsOrDsAdd: "date_add",
+    d.DatePart: "pgdate_part", exp.Extract: "date_part", exp.DecodeCase: "case",
+    exp.AddMonths: "add_months", exp.MonthsBetween: "months_between", exp.NextDay: "next_day",
+    exp.FromBase: "strtol", exp.Avg: "avg", exp.Concat: "concat", exp.GroupConcat: "listagg",
+    d.ToChar: "to_char", d.ToDate: "to_date", d.ToTimestamp: "to_timestamp",
+    exp.RegexpCount: "regexp_count", exp.RegexpInstr: "regexp_instr", exp.RegexpExtract: "regexp_substr",
+    exp.RegexpReplace: "regexp_replace", exp.Soundex: "soundex", exp.ApproxDistinct: "count",
+    d.GetDate: "getdate", d.JsonExtractPathText: "json_extract_path_text",
+    exp.FirstValue: "first_value", exp.LastValue: "last_value", exp.Median: "median",
+    exp.PercentileCont: "percentile_cont", exp.PercentileDisc: "percentile_disc",
+}
+
+
+def _name(node: exp.Expr) -> str | None:
+    while isinstance(node, (exp.Window, exp.IgnoreNulls, exp.RespectNulls, exp.WithinGroup)):
+        node = node.this
+    if isinstance(node, exp.Anonymous):
+        name = str(node.this).upper()
+        return name.lower() if name in fn.ANONYMOUS else None
+    return _NAMES.get(type(node))
+
+
+def default_names(tree: exp.Expr) -> exp.Expr:
+    for select in tree.find_all(exp.Select):
+        for proj in list(select.expressions):
+            if isinstance(proj, exp.Alias):
+                continue
+            name = _name(proj)
+            if name:
+                proj.replace(exp.alias_(proj.copy(), name, quoted=True))
+    return tree
