@@ -3,6 +3,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+# DB-API module globals, as psycopg2's: threads may share the module and connections (a connection
+# serialises its statements, a whole emulated COPY counting as one), not cursors.
+apilevel = "2.0"
+threadsafety = 2
+paramstyle = "pyformat"
+
 
 def connect(config=None, **overrides):
     """A psycopg2-style connection whose cursors accept Redshift SQL.

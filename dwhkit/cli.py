@@ -435,8 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     except DwhError as exc:
         print(f"error: {_one_line(exc)}{_hint(exc, args)}", file=sys.stderr)
         code = 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # CopyInterrupted says what was rolled back
+        print(f"error: {exc}" if str(exc) else "interrupted", file=sys.stderr)
         return 130
     _embedded_hint(args)
     return code

@@ -191,7 +191,7 @@ def list_manifest(client, url: str) -> list[SourceFile]:
 
 
 OUT_MAX = CHUNK            # at most this many decompressed bytes per decompressor call
-ZSTD_SLICE = 64           # zstd input fed per call: even ~32768:1 input (RLE blocks) yields ≤ 2 MiB
+ZSTD_SLICE = 256          # zstd input fed per call: even ~32768:1 input (RLE blocks) yields ≤ 8 MiB
 
 
 class _Multi:
