@@ -8,7 +8,8 @@ Threads: like psycopg2 (DB-API threadsafety 2), one connection may be shared by 
 ``execute`` — a whole emulated COPY or UNLOAD included, which is several statements, a savepoint
 and a stream — holds the connection's lock, so statements of different threads run one after
 another instead of interleaving on the wire (which lost the connection or hung). They still share
-one session and one transaction, as with psycopg2.
+one session and one transaction, as with psycopg2. Fetching reads the cursor's own client-side
+buffer, so it needs no lock; cursors themselves are not shared between threads (DB-API level 2).
 """
 from __future__ import annotations
 
@@ -153,7 +154,8 @@ class Cursor:
         self._raw.arraysize = value
 
     def close(self):
-        self._raw.close()
+        with self.connection.lock:
+            self._raw.close()
 
     def __enter__(self):
         return self

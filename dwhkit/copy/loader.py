@@ -653,14 +653,12 @@ class _LazyClient:
         self._cmd, self._key = cmd, key
 
     def __getattr__(self, name):
-        client = _CLIENTS.get(self._key)
-        if client is None:
-            with _CLIENTS_LOCK:         # boto3 sessions are not safe to build clients concurrently
-                client = _CLIENTS.get(self._key)
-                if client is None:
-                    if len(_CLIENTS) > 8:
-                        _CLIENTS.clear()
-                    client = _CLIENTS[self._key] = sources.make_client(self._cmd)
+        with _CLIENTS_LOCK:             # boto3 sessions are not safe to build clients concurrently
+            client = _CLIENTS.get(self._key)
+            if client is None:
+                if len(_CLIENTS) > 8:
+                    _CLIENTS.clear()
+                client = _CLIENTS[self._key] = sources.make_client(self._cmd)
         return getattr(client, name)
 
 
