@@ -2,6 +2,7 @@
 can reach. Real servers, real processes, real files; root-only attacks are skipped otherwise."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -12,6 +13,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import psycopg2
@@ -450,6 +452,16 @@ def test_an_ordinary_user_runs_the_server_as_themselves(ordinary_user):
 
 
 # -- 7a. a stale postmaster.pid ------------------------------------------------------------------
+def _wait_until_exec(pid: int, program: bytes, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(program):
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not start {program!r}")
+
+
 def test_stale_pid_file_naming_a_live_process_is_detected_and_cleared(caplog):
     project = _shared_dir("dwhkit-stale-")
     server = EmbeddedServer(project / "pg")
@@ -462,6 +474,7 @@ def test_stale_pid_file_naming_a_live_process_is_detected_and_cleared(caplog):
         info = server.start()
         server.stop()
         impostor = subprocess.Popen(["sleep", "600"], cwd="/", **run_as)
+        _wait_until_exec(impostor.pid, b"sleep")  # between fork and exec /proc shows no command line
         pid_file = server.data_dir / "postmaster.pid"
         pid_file.write_text(f"{impostor.pid}\n{server.data_dir}\n1700000000\n{info.port}\n\n127.0.0.1\n"
                             "  5432001    32768\nready   \n")
