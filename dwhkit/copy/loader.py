@@ -435,9 +435,8 @@ class _Load:
         if isinstance(value, (bytes, bytearray)):
             value = value.decode("utf-8", "replace")
         self.rejected += 1
-        if self.side is None and len(self.error_rows) >= ERROR_ROWS_KEPT:
-            pass                        # no side connection to spill to: keep the first ones only
-        else:
+        # With no side connection to spill to, only the first ERROR_ROWS_KEPT rows are kept.
+        if self.side is not None or len(self.error_rows) < ERROR_ROWS_KEPT:
             self._error_row(f, lineno, col, position, raw_text, value, err)
         if self.maxerror is not None and self.rejected > self.maxerror:
             where = f"Load into table '{self.table.name}' failed. Check 'stl_load_errors' system table for details."
