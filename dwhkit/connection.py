@@ -83,19 +83,17 @@ class Cursor:
 
     def _copy(self, stmt: str) -> None:
         from .copy.grammar import parse_copy
-        from .copy.loader import run_copy
+        from .targets import pg_bulk
 
         cmd = parse_copy(stmt)
         if cmd.job is not None:  # COPY JOB: the job store/runner; LIST and SHOW leave rows on this cursor
-            from .copy.jobs import run_job_command
-
-            self.last_copy = run_job_command(self.connection.raw, cmd, cursor=self._raw,
-                                             conn_factory=self.connection.target.connect_raw)
+            self.last_copy = pg_bulk.copy_job(self.connection.raw, cmd, self._raw,
+                                              self.connection.target.connect_raw)
             self._rowcount = self.last_copy.rows_loaded if self.last_copy is not None else None
             return
         raw = self.connection.raw
         try:
-            result = run_copy(raw, cmd, side_conn_factory=self.connection.target.connect_raw)
+            result = pg_bulk.copy(raw, cmd, self.connection.target.connect_raw)
         except Exception as exc:
             # A session lost mid-COPY (server restart, pg_terminate_backend, network) surfaces from
             # the loader's cleanup as a bare driver error ("connection already closed"); say what
@@ -115,13 +113,10 @@ class Cursor:
                      "Check 'stl_load_errors' system table for details.", cmd.table, result.rows_rejected)
 
     def _unload(self, stmt: str) -> None:
-        try:
-            from .copy.unload import run_unload
-            from .copy.unload_grammar import parse_unload
-        except ImportError:
-            raise UnsupportedError("UNLOAD is not emulated yet on Postgres targets") from None
-        result = run_unload(self.connection.raw, parse_unload(stmt),
-                            side_conn_factory=self.connection.target.connect_raw)
+        from .copy.unload_grammar import parse_unload
+        from .targets import pg_bulk
+
+        result = pg_bulk.unload(self.connection.raw, parse_unload(stmt), self.connection.target.connect_raw)
         self._rowcount = getattr(result, "rows_unloaded", -1)
 
     # -- results ---------------------------------------------------------------------------

@@ -41,11 +41,9 @@ class PostgresTarget(Target):
             if self._password:
                 message = message.replace(self._password, "***")
             raise TargetConnectError(f"cannot connect to {self.describe()}: {message}") from None
-        from ..copy.system_tables import ensure_system_tables
-        from .system_views import ensure_system_views
+        from .pg_bulk import ensure_system_objects
 
-        ensure_system_tables(conn)
-        ensure_system_views(conn)
+        ensure_system_objects(conn)
         conn.commit()
         return conn
 
