@@ -127,8 +127,10 @@ def _design_comment(tree: exp.Create, design: dict) -> str:
     return f"COMMENT ON TABLE {name} IS '{body.replace(chr(39), chr(39) * 2)}'"
 
 
-def to_postgres(sql: str) -> list[str]:
-    """One Redshift statement → the Postgres 15 statements that do the same (cached)."""
+def to_postgres(sql: str, catalog=None) -> list[str]:
+    """One Redshift statement → the Postgres 15 statements that do the same (cached).
+
+    ``catalog`` (a compat.catalog.Catalog, or None) lets type-dependent rules see column types."""
     return list(_translate(sql))
 
 
