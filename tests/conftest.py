@@ -19,16 +19,49 @@ STEDI_DATA = SHARED / "data" / "stedi"
 
 
 @pytest.fixture(scope="session")
-def pg_server():
-    """A throwaway embedded Postgres for the whole test session."""
+def pg_embedded_server(request):
+    """A throwaway embedded Postgres for the whole test session. When a test failed, the end of
+    its server log is kept (printed in the summary, saved under /tmp): a backend crash or a lost
+    connection is only explained there, and the server's folder goes with the session."""
     root = Path(tempfile.mkdtemp(prefix="dwhkit-test-pg-", dir="/tmp"))
     os.chmod(root, 0o755)
     server = EmbeddedServer(root / "pg")
-    info = server.start()
-    yield info
+    server.start()
+    yield server
+    if request.session.testsfailed:
+        _keep_server_log(request.config, server.log_file)
     server.destroy()
     import shutil
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server(pg_embedded_server):
+    """The session server's connection facts (``.dsn(dbname)``, ``.host``, ``.port``, …)."""
+    return pg_embedded_server.start()
+
+
+def _keep_server_log(config, log_file: Path, lines: int = 80) -> None:
+    try:
+        text = log_file.read_text(errors="replace")
+    except OSError:
+        return
+    kept = Path(tempfile.mkdtemp(prefix="dwhkit-test-server-log-", dir="/tmp")) / "server.log"
+    kept.write_text(text)
+    config.stash[SERVER_LOG] = (kept, text.splitlines()[-lines:])
+
+
+SERVER_LOG = pytest.StashKey[tuple]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    kept = config.stash.get(SERVER_LOG, None)
+    if kept is None:
+        return
+    path, tail = kept
+    terminalreporter.section(f"end of the test Postgres server's log (whole log kept in {path})")
+    for line in tail:
+        terminalreporter.line(line)
 
 
 @pytest.fixture

@@ -42,7 +42,10 @@ def cli(dwh_config, tmp_path):
     cfg = tmp_path / "dwh.cfg"
     cfg.write_text(f"[TARGET]\ntype = postgres\n[CLUSTER]\nhost = {c.host}\nport = {c.port}\n"
                    f"db_name = {c.db_name}\ndb_user = {c.db_user}\n")
-    env = {**os.environ, "DWH_CLUSTER_DB_PASSWORD": str(c.db_password), "PYTHONPATH": str(ROOT)}
+    # PYTHONFAULTHANDLER: a run that does not end is sent SIGABRT (see finish), which then prints
+    # every thread's stack into its log — what it waits on is the diagnosis.
+    env = {**os.environ, "DWH_CLUSTER_DB_PASSWORD": str(c.db_password), "PYTHONPATH": str(ROOT),
+           "PYTHONFAULTHANDLER": "1"}
     env.pop("DWH_CONFIG", None)
 
     def start(lake: Path, log: Path) -> subprocess.Popen:
@@ -50,6 +53,18 @@ def cli(dwh_config, tmp_path):
                                  "--lake", str(lake), "--json"], cwd=tmp_path, env=env,
                                 stdout=subprocess.PIPE, stderr=open(log, "wb"))
     return start
+
+
+def finish(proc: subprocess.Popen, log: Path, timeout: float = 120) -> str:
+    """The run's stdout once it has ended; a run still going after ``timeout`` fails the test
+    with its log, which then holds the stacks of all its threads."""
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        return out
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        proc.communicate(timeout=30)
+        pytest.fail(f"the ETL run did not end within {timeout} s; its log:\n{log.read_text(errors='replace')}")
 
 
 def counts(dsn) -> dict[str, int]:
@@ -72,7 +87,7 @@ def test_sigkill_at_random_points_then_rerun_is_exact(cli, dwh_config, pg_dsn, t
     # One clean run: the expected counts, and how long a run takes.
     t0 = time.monotonic()
     proc = cli(lake, tmp_path / "clean.log")
-    out, _ = proc.communicate(timeout=120)
+    out = finish(proc, tmp_path / "clean.log")
     duration = time.monotonic() - t0
     assert proc.returncode == 0, (tmp_path / "clean.log").read_text()
     report = json.loads(out)
@@ -100,7 +115,7 @@ def test_sigkill_at_random_points_then_rerun_is_exact(cli, dwh_config, pg_dsn, t
 
     # The rerun after the last kill ends exactly where a clean run does.
     proc = cli(lake, tmp_path / "rerun.log")
-    out, _ = proc.communicate(timeout=120)
+    out = finish(proc, tmp_path / "rerun.log")
     assert proc.returncode == 0, (tmp_path / "rerun.log").read_text()
     report = json.loads(out)
     assert report["passed"], [c for c in report["checks"] if not c["passed"]]
