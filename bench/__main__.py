@@ -6,8 +6,8 @@
 
 Every method loads the same deterministic rows into the same empty table on a throwaway embedded
 Postgres; each runs in its own freshly spawned process, so its peak RSS is its own (the S3 server
-runs in this process and is not counted). Prints rows/s, the ratio to Postgres's server-side CSV
-COPY of the same rows (the reference, run in the same session), and peak RSS, as markdown tables.
+runs in this process and is not counted). Prints rows/s, the ratio to Postgres's CSV COPY FROM STDIN
+of the same rows (the reference, run in the same session), and peak RSS, as markdown tables.
 """
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def main(argv=None) -> int:
 def print_tables(name: str, args, all_results: dict) -> None:
     one = all_results.get((name, "one"), {})
     ref = one.get("reference", {}).get("rows_per_s")
-    print(f"\n### {name}: {args.rows:,} rows (reference: Postgres server-side CSV COPY of the same rows; "
+    print(f"\n### {name}: {args.rows:,} rows (reference: Postgres CSV COPY FROM STDIN of the same rows; "
           f"best of {args.repeat} for the reference and dwhkit, load average now {os.getloadavg()[0]:.2f})\n")
     print("| run | method | rows/s | vs Postgres CSV COPY | peak RSS MB |")
     print("|---|---|---:|---:|---:|")

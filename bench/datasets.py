@@ -1,7 +1,7 @@
 """Deterministic benchmark inputs: STEDI-shaped accelerometer JSON and Criteo-shaped TSV.
 
 Each dataset is written once as the loader's input (JSON lines / TSV, split into ``files``
-objects) and once pre-converted to CSV for the reference: Postgres's own server-side COPY."""
+objects) and once pre-converted to CSV for the reference: Postgres's own COPY FROM STDIN."""
 from __future__ import annotations
 
 import csv
