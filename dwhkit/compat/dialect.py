@@ -127,7 +127,7 @@ class RedshiftSource(Redshift):
         }
 
 
-class PostgresTarget(Postgres):
+class PostgresOutput(Postgres):
     """Postgres 15 output whose functions keep Redshift's results."""
 
     class Generator(PostgresGenerator):

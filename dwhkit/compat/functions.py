@@ -49,16 +49,31 @@ def part_name(node: exp.Expr | None, func: str) -> str:
         raise UnsupportedError(f"{func}: unknown date part {raw!r}") from None
 
 
+def _is_timetz(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.TIMETZ
+
+
 def _is_time(node: exp.Expr) -> bool:
-    """A TIME value the statement itself shows (TIME '…' or CAST(… AS TIME)); a TIME column is
-    known only to the server (CAST(time AS TIMESTAMP) then fails there: an error, not a result)."""
-    return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.TIME
+    """A TIME or TIMETZ value the statement shows (TIME '…', CAST(… AS TIME)); the translator
+    writes that cast for a TIME column the session catalog knows (compat/coerce.py)."""
+    return (isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.TIME) or _is_timetz(node)
+
+
+def _time_value(self, node: exp.Expr) -> str:
+    """r_DATEADD_function, r_DATEDIFF_function (TIMETZ examples): a TIMETZ counts in UTC
+    (dateadd(hour, 2, timetz '13:24:55 PST') = 23:24:55+00)."""
+    if _is_timetz(node):
+        return f"(({self.sql(node)}) AT TIME ZONE 'UTC')"
+    return self.sql(node)
 
 
 def _ts(self, node: exp.Expr) -> str:
     if _is_time(node):
         # r_DATEDIFF_function (TIME examples): a time of day on a fixed date
-        return f"(DATE '1970-01-01' + {self.sql(node)})"
+        value = _time_value(self, node)
+        if _is_timetz(node):
+            value = f"CAST({value} AS TIME)"
+        return f"(DATE '1970-01-01' + {value})"
     return f"CAST({self.sql(node)} AS TIMESTAMP)"
 
 
@@ -125,7 +140,7 @@ def dateadd_sql(self, e: exp.Expr) -> str:
                  "milliseconds": "1 millisecond", "microseconds": "1 microsecond"}
         if unit not in steps:
             raise UnsupportedError(f"DATEADD: date part {unit!r} on a TIME is not supported")
-        return f"({self.sql(e.this)} + ({self.sql(e.expression)}) * INTERVAL '{steps[unit]}')"
+        return f"({_time_value(self, e.this)} + ({self.sql(e.expression)}) * INTERVAL '{steps[unit]}')"
     x, n = _ts(self, e.this), self.sql(e.expression)
     if unit == "year":
         moved = f"{x} + ({n}) * INTERVAL '1 year'"
@@ -156,14 +171,24 @@ def _field(self, unit: str, x: exp.Expr, func: str) -> str:
     if unit == "decade":
         # r_DATE_PART_function: decade = year / 10 + 1 (2000 → 201; PostgreSQL says 200)
         return f"(FLOOR(DATE_PART('year', {src}) / 10) + 1)"
-    if unit == "milliseconds":
+    if func == "EXTRACT" and unit == "milliseconds":
         # r_EXTRACT_function: extract(ms from timestamp '2009-09-09 12:08:43.101') = 101 and from
-        # time '18:25:33.123456' = 123 — the fraction of the second only (PostgreSQL: 43101.000).
+        # time '18:25:33.123456' = 123 — the milliseconds digits only (PostgreSQL: 43101.000).
         return f"FLOOR(MOD(CAST(DATE_PART('microseconds', {src}) AS NUMERIC), 1000000) / 1000)"
-    if unit == "microseconds":
-        # AMBIG (r_EXTRACT_function shows only ms): by the same rule, the fraction of the second
-        # in microseconds (18:25:33.123456 → 123456).
-        return f"MOD(CAST(DATE_PART('microseconds', {src}) AS NUMERIC), 1000000)"
+    if func == "EXTRACT" and unit == "microseconds":
+        # r_Dateparts_for_datetime_functions ("Variations in results with seconds, milliseconds,
+        # and microseconds"): "If the specified datepart is microseconds, seconds and milliseconds
+        # are not included" — 18:25:33.123456 → 456 (PostgreSQL: 33123456).
+        return f"MOD(CAST(DATE_PART('microseconds', {src}) AS NUMERIC), 1000)"
+    if unit in ("milliseconds", "microseconds"):
+        # r_DATE_PART_function example: DATE_PART(microsecond, timestamp '20220502 04:05:06.789')
+        # = 789000 — the fraction of the second, without the seconds (PostgreSQL: 6789000).
+        # AMBIG (the guide contradicts itself: r_Dateparts_for_datetime_functions says DATE_PART
+        # "returns the complete seconds portion … regardless of the specified date part"): the
+        # page's example decides; ms by the same rule, with its fraction (.789123 → 789.123).
+        fraction = f"MOD(CAST(DATE_PART('microseconds', {src}) AS NUMERIC), 1000000)"
+        scale = " / 1000" if unit == "milliseconds" else ""
+        return f"CAST({fraction}{scale} AS DOUBLE PRECISION)"
     return f"DATE_PART('{unit}', {src})"
 
 
@@ -209,12 +234,34 @@ def listagg_sql(self, e: exp.GroupConcat) -> str:
     return f"STRING_AGG({'DISTINCT ' if distinct else ''}{value}, {sep})"
 
 
+def listagg_window_sql(self, e: exp.Window) -> str:
+    """r_WF_LISTAGG: LISTAGG(x [, d]) [WITHIN GROUP (ORDER BY …)] OVER ([PARTITION BY …]) — every
+    row gets its partition's list. PostgreSQL has no ordered STRING_AGG as a window function, so
+    the values are collected in order with ARRAY_AGG over the whole partition and joined;
+    ARRAY_TO_STRING skips the NULLs (NULL and '' are ignored), and no value at all gives NULL."""
+    this = e.this
+    agg = this.this if isinstance(this, exp.WithinGroup) else this
+    if e.args.get("order") or e.args.get("spec"):
+        raise UnsupportedError("LISTAGG … OVER (ORDER BY / frame) is not supported: Redshift's OVER clause for "
+                               "LISTAGG takes only PARTITION BY")
+    distinct, value, sep = _listagg_parts(self, agg)
+    w = e.copy()
+    w.set("this", exp.ArrayAgg(this=exp.maybe_parse(value, dialect="postgres")))
+    if isinstance(this, exp.WithinGroup):
+        w.set("order", this.expression.copy())
+        w.set("spec", exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
+                                     end="UNBOUNDED", end_side="FOLLOWING"))
+    if distinct:
+        # r_WF_LISTAGG: DISTINCT ignores trailing blanks and "uses the first value encountered"
+        need(self, "listagg_distinct")
+        return f"pg_temp.dwhkit_listagg_distinct({self.window_sql(w)}, {sep})"
+    return f"NULLIF(ARRAY_TO_STRING({self.window_sql(w)}, {sep}), '')"
+
+
 def within_group_sql(self, e: exp.WithinGroup) -> str:
     agg = e.this
     if not isinstance(agg, exp.GroupConcat):
         return self.withingroup_sql(e)
-    if isinstance(e.parent, exp.Window):
-        raise UnsupportedError("LISTAGG ... WITHIN GROUP as a window function (OVER) is not supported")
     distinct, value, sep = _listagg_parts(self, agg)
     order = e.expression
     keys = []
@@ -348,6 +395,30 @@ def respectnulls_sql(self, e: exp.RespectNulls) -> str:
     return self.sql(e.this)
 
 
+def _nth_non_null_sql(self, e: exp.Window, func: exp.Expr) -> str:
+    """r_WF_LAG, r_WF_LEAD, r_WF_NTH with IGNORE NULLS: the offset-th non-NULL value before the row
+    (LAG), after it (LEAD), or in the frame (NTH_VALUE) — the non-NULL values of those rows are
+    collected in window order with ARRAY_AGG … FILTER and indexed (a missing one is NULL)."""
+    value = func.this
+    offset = func.args.get("offset")
+    if isinstance(func, (exp.Lag, exp.Lead)) and func.args.get("default") is not None:
+        raise UnsupportedError(f"{func.sql_name()} … IGNORE NULLS with a default value is not supported")
+    n = self.sql(offset) if offset is not None else "1"
+    agg = exp.Filter(this=exp.ArrayAgg(this=value.copy()),
+                     expression=exp.Where(this=exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))))
+    w = e.copy()
+    w.set("this", agg)
+    if isinstance(func, exp.Lag):
+        w.set("spec", exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="1",
+                                     end_side="PRECEDING"))
+        text = self.window_sql(w)
+        return f"({text})[CARDINALITY({text}) - ({n}) + 1]"
+    if isinstance(func, exp.Lead):
+        w.set("spec", exp.WindowSpec(kind="ROWS", start="1", start_side="FOLLOWING", end="UNBOUNDED",
+                                     end_side="FOLLOWING"))
+    return f"({self.window_sql(w)})[{n}]"
+
+
 def window_sql(self, e: exp.Window) -> str:
     """r_WF_first_value: FIRST_VALUE/LAST_VALUE(x IGNORE NULLS) is the first/last non-NULL x of
     the frame: ARRAY_AGG(x) FILTER (WHERE x IS NOT NULL) over the same window, indexed.
@@ -355,6 +426,11 @@ def window_sql(self, e: exp.Window) -> str:
     aggregates as window functions; the partition's values are collected with ARRAY_AGG and a
     pg_temp helper computes the percentile."""
     this = e.this
+    if isinstance(this, exp.GroupConcat) or (isinstance(this, exp.WithinGroup)
+                                             and isinstance(this.this, exp.GroupConcat)):
+        return listagg_window_sql(self, e)
+    if isinstance(this, exp.IgnoreNulls) and isinstance(this.this, (exp.Lag, exp.Lead, exp.NthValue)):
+        return _nth_non_null_sql(self, e, this.this)
     if isinstance(this, exp.IgnoreNulls) and isinstance(this.this, (exp.FirstValue, exp.LastValue)):
         value = this.this.this
         agg = exp.Filter(this=exp.ArrayAgg(this=value.copy()),

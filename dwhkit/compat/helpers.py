@@ -73,6 +73,13 @@ _DEFS: dict[str, tuple[str, list[str]]] = {
         "RETURNS anyelement LANGUAGE sql IMMUTABLE AS "
         "$f$ SELECT percentile_disc($2) WITHIN GROUP (ORDER BY v) FROM unnest($1) AS u(v) $f$",
     ]),
+    # r_WF_LISTAGG with DISTINCT: the partition's values in window order (already trailing-blank
+    # trimmed, NULL and '' as NULL), each kept at its first occurrence, joined.
+    "listagg_distinct": ("pg_temp.dwhkit_listagg_distinct(text[],text)", [
+        "CREATE FUNCTION pg_temp.dwhkit_listagg_distinct(a text[], sep text) RETURNS text LANGUAGE sql "
+        "IMMUTABLE AS $f$ SELECT string_agg(v, $2 ORDER BY i) FROM (SELECT v, min(i) AS i FROM "
+        "unnest($1) WITH ORDINALITY AS u(v, i) WHERE v IS NOT NULL GROUP BY v) AS d $f$",
+    ]),
     # r_TO_DATE_function, is_strict FALSE: a day past the month's end overflows into the next
     # month. Only when the day field sits at a fixed offset (digits-only fields before it).
     "to_date_lax": ("pg_temp.dwhkit_to_date_lax(text,text)", [

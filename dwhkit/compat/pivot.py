@@ -2,8 +2,9 @@
 query with FILTERed aggregates, and a LATERAL VALUES list. sqlglot's Postgres writer drops both
 clauses with a warning, which would run the bare FROM (a different result).
 
-The rewrite needs the source's column list, so the source must be a subquery with named select
-items (the documented form); on a bare table it is refused with an error naming the clause.
+The rewrite needs the source's column list: a subquery with named select items (the documented
+form), or a table whose columns the catalog gives; otherwise it is refused with an error naming
+the clause.
 """
 from __future__ import annotations
 
@@ -98,7 +99,17 @@ def _pivot(source: exp.Expr, pivot: exp.Pivot) -> None:
     _replace(source, pivot, template, "PIVOT", extra=outs, drop_first=not keep)
 
 
-def rewrite(tree: exp.Expr) -> exp.Expr:
+def _table_as_subquery(table: exp.Table, columns: dict) -> exp.Subquery:
+    """A base table the catalog knows, as the documented form: (SELECT its columns FROM it)."""
+    inner = table.copy()
+    inner.set("pivots", None)
+    query = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(inner)
+    return exp.Subquery(this=query)
+
+
+def rewrite(tree: exp.Expr, scope=None) -> exp.Expr:
+    """``scope`` (compat.scope.Scope or None): with a catalog, a bare table's columns are known
+    and PIVOT/UNPIVOT on it works as on the equivalent subquery."""
     for source in list(tree.find_all(exp.Subquery, exp.Table)):
         pivots = source.args.get("pivots") or []
         if not pivots:
@@ -108,7 +119,12 @@ def rewrite(tree: exp.Expr) -> exp.Expr:
         pivot = pivots[0]
         clause = "UNPIVOT" if pivot.args.get("unpivot") else "PIVOT"
         if not isinstance(source, exp.Subquery):
-            _source_columns(source, clause)  # raises
+            columns = scope.table_columns(source) if scope is not None else None
+            if not columns:
+                _source_columns(source, clause)  # raises
+            sub = _table_as_subquery(source, columns)
+            source.replace(sub)
+            source = sub
         source.set("pivots", None)
         (_unpivot if clause == "UNPIVOT" else _pivot)(source, pivot)
     return tree

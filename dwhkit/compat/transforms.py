@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dwhkit.compat import ddl, names, pivot
+from dwhkit.compat import coerce, ddl, names, outer_join, pivot, resolve
+from dwhkit.compat.scope import Scope, find_cte
 from dwhkit.errors import TranslateError
 
 
@@ -39,25 +40,14 @@ def _source_columns(select: exp.Select) -> set[str]:
     for src in sources:
         query = src.this if isinstance(src, exp.Subquery) else None
         if isinstance(src, exp.Table):
-            cte = _find_cte(select, src.name)
+            cte = find_cte(select, src.name)
             query = cte.this if cte else None
         if isinstance(query, exp.Query):
             names.update(n.lower() for n in query.named_selects)
     return names
 
 
-def _find_cte(node: exp.Expr, name: str):
-    while node is not None:
-        with_ = node.args.get("with_") or node.args.get("with")
-        if with_:
-            for cte in with_.expressions:
-                if cte.alias_or_name.lower() == name.lower():
-                    return cte
-        node = node.parent
-    return None
-
-
-def lateral_aliases(tree: exp.Expr) -> exp.Expr:
+def lateral_aliases(tree: exp.Expr, scope: Scope | None = None) -> exp.Expr:
     """r_SELECT_list: a select item may use an alias defined earlier in the same list; a
     same-named FROM column wins. Postgres has no such scope, so the alias is inlined.
 
@@ -68,6 +58,8 @@ def lateral_aliases(tree: exp.Expr) -> exp.Expr:
     """
     for select in list(tree.find_all(exp.Select)):
         known = _source_columns(select)
+        visible = scope.visible_columns(select) if scope is not None else None
+        known |= visible or set()  # with a catalog, the FROM columns are known exactly
         aliases: dict[str, exp.Expr] = {}
         for proj in select.expressions:
             for col in list(proj.find_all(exp.Column)):
@@ -104,15 +96,22 @@ def top_and_limit(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
-def rewrite(tree: exp.Expr) -> exp.Expr:
-    """Every AST rewrite, in order."""
+def rewrite(tree: exp.Expr, catalog=None) -> exp.Expr:
+    """Every AST rewrite, in order. ``catalog`` (compat.catalog.Catalog or None) gives the column
+    types the name-resolution and implicit-conversion rules need; each pass gets a fresh Scope
+    because the passes before it change the tree."""
     if isinstance(tree, exp.Create):
         ddl.create(tree)
     elif isinstance(tree, exp.Alter):
         ddl.alter(tree)
     top_and_limit(tree)
-    pivot.rewrite(tree)
-    lateral_aliases(tree)
+    pivot.rewrite(tree, Scope(catalog))
+    resolve.update_from(tree)
+    resolve.subquery_aliases(tree)
+    outer_join.oracle_outer_joins(tree, Scope(catalog))
+    resolve.clause_aliases(tree, Scope(catalog))
+    lateral_aliases(tree, Scope(catalog))
+    coerce.implicit_conversions(tree, Scope(catalog))
     names.default_names(tree)
     types(tree)
     fold_identifiers(tree)

@@ -8,14 +8,14 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError, TokenError
 
 from dwhkit.compat import ddl, helpers, statements, syntax
-from dwhkit.compat.dialect import PostgresTarget, RedshiftSource
+from dwhkit.compat.dialect import PostgresOutput, RedshiftSource
 from dwhkit.compat.params import Placeholders
 from dwhkit.compat.split import is_copy_or_unload, split_statements
 from dwhkit.compat.transforms import rewrite
 from dwhkit.errors import SourceLocated, SqlSyntaxError, TranslateError
 
 _READ = RedshiftSource()
-_WRITE = PostgresTarget()
+_WRITE = PostgresOutput()
 EMULATED = "-- emulated by dwhkit (not translated)"
 
 
@@ -84,8 +84,46 @@ def _generate(tree: exp.Expr) -> str:
     return sql
 
 
+class _Snapshot:
+    """The column types a statement's tables had when it was translated: the catalog answers the
+    translation saw, frozen, so that a cached result is keyed by them (see to_postgres)."""
+
+    def __init__(self, answers: tuple):
+        self._answers = {key: None if cols is None else dict(cols) for key, cols in answers}
+
+    def columns(self, table: str, schema: str | None = None) -> dict[str, str] | None:
+        return self._answers.get((schema, table))
+
+
 @functools.lru_cache(maxsize=4096)
-def _translate(sql: str) -> tuple[str, ...]:
+def _tables(sql: str) -> tuple[tuple[str | None, str], ...]:
+    """(schema, table) of every table the statement names, CTE names excepted; () when it does
+    not parse (the translation then reports why)."""
+    text = sql.strip().rstrip(";").strip()
+    if not text or is_copy_or_unload(text):
+        return ()
+    try:
+        tree = _READ.parse(Placeholders(text).protected, error_level=ErrorLevel.RAISE)[0]
+    except (SqlglotError, TranslateError, IndexError):
+        return ()
+    if tree is None or isinstance(tree, exp.Command) or (
+            isinstance(tree, exp.Create) and not isinstance(tree.expression, exp.Query)):
+        return ()
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    found = []
+    for table in tree.find_all(exp.Table):
+        name = table.name.lower().lstrip("#")
+        schema = table.db.lower() or None
+        if name and not (schema is None and name in ctes) and (schema, name) not in found:
+            found.append((schema, name))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _translate(sql: str, answers: tuple = ()) -> tuple[str, ...]:
+    """``answers``: ((schema, table), ((column, type), …) | None) for each table the statement
+    names — part of the cache key, so a result that depends on column types is reused only while
+    those types are the same."""
     text = sql.strip().rstrip(";").strip()
     if not text:
         raise TranslateError("empty statement")
@@ -93,14 +131,15 @@ def _translate(sql: str) -> tuple[str, ...]:
         raise TranslateError("COPY and UNLOAD are emulated by dwhkit, not translated")
     params = Placeholders(text)
     lead = len(sql) - len(sql.lstrip())
+    catalog = _Snapshot(answers) if answers else None
     try:
-        return params.restore(_translate_protected(params.protected, params, (sql, lead)))
+        return params.restore(_translate_protected(params.protected, params, (sql, lead), catalog))
     except TokenError as err:  # raised by whichever step tokenizes first
         problem = syntax.explain(err, text, _READ.tokenize)
         raise syntax_error(problem, sql, None if problem.position is None else problem.position + lead) from None
 
 
-def _translate_protected(text: str, params: Placeholders, source: tuple[str, int]) -> tuple[str, ...]:
+def _translate_protected(text: str, params: Placeholders, source: tuple[str, int], catalog=None) -> tuple[str, ...]:
     early = statements.before_parse(text)
     if early is not None:
         return tuple(early)
@@ -111,7 +150,7 @@ def _translate_protected(text: str, params: Placeholders, source: tuple[str, int
     if special is not None:
         return tuple(special)
     design = ddl.table_design(tree, text) if isinstance(tree, exp.Create) else None
-    out = (_generate(rewrite(tree)),)
+    out = (_generate(rewrite(tree, catalog)),)
     if design is not None:
         out += (_design_comment(tree, design),)
     return out
@@ -130,8 +169,17 @@ def _design_comment(tree: exp.Create, design: dict) -> str:
 def to_postgres(sql: str, catalog=None) -> list[str]:
     """One Redshift statement → the Postgres 15 statements that do the same (cached).
 
-    ``catalog`` (a compat.catalog.Catalog, or None) lets type-dependent rules see column types."""
-    return list(_translate(sql))
+    ``catalog`` (a compat.catalog.Catalog, or None) lets type-dependent rules see column types:
+    Redshift's implicit conversions and select-alias resolution. The catalog is asked about the
+    tables the statement names, and the answers are part of the cache key: the same text with
+    other column types is translated again, never served from the cache."""
+    if catalog is None:
+        return list(_translate(sql))
+    answers = []
+    for schema, table in _tables(sql):
+        cols = catalog.columns(table, schema)
+        answers.append(((schema, table), None if cols is None else tuple((k.lower(), v) for k, v in cols.items())))
+    return list(_translate(sql, tuple(answers)))
 
 
 def translate_script(sql: str) -> str:
