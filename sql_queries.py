@@ -21,13 +21,13 @@ from dwhkit.warehouses.stedi.sql import (  # noqa: F401  (the DDL, one string pe
 
 def copy_queries(lake: str | None = None, config=None) -> list[str]:
     """The COPY statements for ``lake`` (default: [S3] lake, else the generated sample)."""
-    from dwhkit.app import resolve_lake
+    from dwhkit.app import resolve_lake, target_for
     from dwhkit.config import load_config
-    from dwhkit.warehouse import get_warehouse
+    from dwhkit.warehouses import get_warehouse
 
-    config = config or load_config()
+    config = (config or load_config()).with_overrides(warehouse="stedi")
     wh = get_warehouse("stedi")
-    lake = resolve_lake(config, wh, lake)
+    lake = resolve_lake(config, wh, lake, target_for(config))
     return [sql for _, sql in wh.copy_queries(lake, config.iam_role, config.s3_region)]
 
 

@@ -85,13 +85,13 @@ class Clock:
 
 
 def _timed_steps(conn, clock, steps) -> dict[str, tuple[float, float]]:
-    from dwhkit.pipeline import Step, run_step
+    from dwhkit.pipeline import run_step
 
     out = {}
-    for name, zone, stmts in steps:
+    for step in steps:
         start = clock.now()
-        run_step(conn, Step(name, zone, stmts))
-        out[name] = clock.since(start)
+        run_step(conn, step)
+        out[step.name] = clock.since(start)
     return out
 
 
@@ -127,10 +127,10 @@ def run_variant(config, lake, sql, checks) -> tuple[dict[str, tuple[float, float
     from dwhkit import app
     from dwhkit.pipeline import etl_steps, run_step
     from dwhkit.targets import get_target
-    from dwhkit.warehouse import get_warehouse
+    from dwhkit.warehouses import get_warehouse
 
     app.create_tables(config, "criteo")
-    conn = get_target(config).connect()
+    conn = get_target(config, schema="criteo").connect()
     try:
         clock = Clock(conn)
         t = {}
@@ -221,7 +221,7 @@ def main(argv=None) -> None:
         print(f"\nresults {same}: dim_category / mart_ctr_by_category / mart_ctr_by_int_bucket "
               f"= {prints[names[-1]]}")
         if args.explain:
-            _explain(get_target(config).connect(), sql)
+            _explain(get_target(config, schema="criteo").connect(), sql)
     finally:
         server.destroy()
         shutil.rmtree(work, ignore_errors=True)
@@ -234,7 +234,7 @@ def _explain(conn, sql) -> None:
 
     raw = conn.raw.cursor()
     raw.execute("SET search_path = criteo, public")
-    for stmt in [s for name, _, stmts in sql.TRANSFORM_STEPS if name == "category dimension" for s in stmts]:
+    for stmt in [s for step in sql.TRANSFORM_STEPS if step.name == "category dimension" for s in step.statements]:
         for pg in to_postgres(stmt):
             if pg.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "SELECT")):
                 raw.execute("EXPLAIN (ANALYZE, COSTS off) " + pg)

@@ -76,10 +76,10 @@ def warm() -> None:
     import dwhkit.copy.grammar  # noqa: F401
     import dwhkit.copy.loader  # noqa: F401
     from dwhkit.copy.formats import jsonfmt, text  # noqa: F401
-    from dwhkit.copy.loader import _client
+    from dwhkit.copy.sources import shared_client
     from dwhkit.copy.options import CopyCommand
 
-    _client(CopyCommand(table="warm")).meta      # the process's S3 client (botocore model loading ~0.2 s)
+    shared_client(CopyCommand(table="warm")).meta      # the process's S3 client (botocore model loading ~0.2 s)
 
 
 def _timed(ctx, load) -> tuple[int, float]:
@@ -91,12 +91,13 @@ def _timed(ctx, load) -> tuple[int, float]:
 
 
 def reference(ctx: Context):
-    """Postgres's own server-side CSV COPY of the same rows, pre-converted."""
+    """Postgres's own CSV COPY FROM STDIN of the same rows, pre-converted. (From STDIN, not from a
+    server-side file: the cluster's user role is not a superuser, and a client streams either way.)"""
     ds = ctx.dataset
 
     def load():
-        with _conn(ctx) as conn, conn.cursor() as cur:
-            cur.execute(f"COPY {ds.table} FROM %s WITH ({ds.reference_options})", (str(ds.reference_csv),))
+        with _conn(ctx) as conn, conn.cursor() as cur, open(ds.reference_csv, "rb") as f:
+            cur.copy_expert(f"COPY {ds.table} FROM STDIN WITH ({ds.reference_options})", f, size=1 << 20)
     return _timed(ctx, load)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-# DB-API module globals, as psycopg2's: threads may share the module and connections (a connection
+# DB-API module globals, as the Postgres driver's: threads may share the module and connections (a connection
 # serialises its statements, a whole emulated COPY counting as one), not cursors.
 apilevel = "2.0"
 threadsafety = 2
@@ -11,18 +11,18 @@ paramstyle = "pyformat"
 
 
 def connect(config=None, **overrides):
-    """A psycopg2-style connection whose cursors accept Redshift SQL.
+    """A DB-API connection (pyformat parameters) whose cursors accept Redshift SQL.
 
     With no arguments it reads ./dwh.cfg (or $DWH_CONFIG) and the DWH_* environment. ``config``
     may be a path or a loaded ``Config``."""
+    from .app import target_for
     from .config import Config, load_config
-    from .targets import get_target
 
     if not isinstance(config, Config):
         config = load_config(config)
     if overrides:
         config = config.with_overrides(**overrides)
-    return get_target(config).connect()
+    return target_for(config).connect()
 
 
 def translate(sql: str) -> str:
@@ -33,18 +33,30 @@ def translate(sql: str) -> str:
 
 
 def create_engine(config=None, **kwargs):
-    """A SQLAlchemy engine for the configured target (plain SQL; no Redshift translation)."""
-    import sqlalchemy
-
+    """A SQLAlchemy engine for the configured target (plain SQL; no Redshift translation), on the
+    same connections as ``connect`` (the warehouse's schema first on the search path)."""
+    from .app import target_for
     from .config import Config, load_config
-    from .targets import get_target
 
     if not isinstance(config, Config):
         config = load_config(config)
-    url = get_target(config).url()
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg2://" + url[len("postgresql://"):]
-    return sqlalchemy.create_engine(url, **kwargs)
+    return target_for(config).create_engine(**kwargs)
 
 
-__all__ = ["connect", "translate", "create_engine", "__version__"]
+def patch(config=None, targets=()):
+    """A context manager: psycopg2, redshift_connector and SQLAlchemy connections to Redshift hosts
+    become dwhkit connections on ``config``'s target, so an unmodified script runs locally.
+    ``targets``: "module.name" bindings made by ``from psycopg2 import connect`` (dwhkit.patching)."""
+    from .patching import patch as _patch
+
+    return _patch(config, targets)
+
+
+def serve(config=None, **kwargs):
+    """`dwh serve` in this process: a context manager yielding its (host, port) (dwhkit.serve)."""
+    from .serve import serve as _serve
+
+    return _serve(config, **kwargs)
+
+
+__all__ = ["connect", "translate", "create_engine", "patch", "serve", "__version__"]

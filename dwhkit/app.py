@@ -10,11 +10,10 @@ from pathlib import Path
 from .config import Config, load_config
 from .errors import ConfigError, DatabaseError, PipelineError
 from .identifiers import quote_ident
-from .pipeline import (ensure_etl_log, etl_steps, failed_result, first_line, record_run, require_schema, run_lock,
-                       run_step)
+from .pipeline import ensure_etl_log, etl_steps, failed_result, first_line, record_run, require_schema, run_step
 from .report import build_report
-from .targets import get_target
-from .warehouse import Warehouse, get_warehouse
+from .targets import Target, get_target
+from .warehouses import Warehouse, get_warehouse
 
 log = logging.getLogger("dwhkit")
 
@@ -23,6 +22,21 @@ def _resolve(config: Config | None, warehouse: str | None) -> tuple[Config, Ware
     config = config or load_config()
     wh = get_warehouse(warehouse or config.warehouse).bind(config)
     return config.with_overrides(warehouse=wh.name), wh
+
+
+def target_for(config: Config) -> Target:
+    """The configured target, its connections in the configured warehouse's schema (the edge
+    that knows the warehouse hands its schema down; targets/ never reads the registry)."""
+    try:
+        schema = get_warehouse(config.warehouse).schema
+    except ConfigError:  # an unknown name: plain connections still work, in public
+        schema = "public"
+    return get_target(config, schema=schema)
+
+
+def _run_lock(target: Target, wh: Warehouse, wait: bool = True):
+    """One ETL (or create_tables) at a time per warehouse."""
+    return target.run_lock(f"dwhkit etl {wh.name}", wait=wait)
 
 
 @contextlib.contextmanager
@@ -46,25 +60,26 @@ def _session(target):
 def create_tables(config: Config | None = None, warehouse: str | None = None) -> list[str]:
     """Drop and recreate every table of the warehouse (the laptop workflow; see migrations/)."""
     config, wh = _resolve(config, warehouse)
-    target = get_target(config)
+    target = get_target(config, schema=wh.schema)
     schema = [f"CREATE SCHEMA IF NOT EXISTS {quote_ident(wh.schema)}"] if wh.schema != "public" else []
     # Not under a running ETL's feet: the same lock as run_etl.
-    with run_lock(target, target.connect_raw, key=f"dwhkit etl {wh.name}"), _session(target) as conn:
+    with _run_lock(target, wh), _session(target) as conn:
         cur = conn.cursor()
         for sql in schema + wh.drop_table_queries + wh.create_table_queries:
             cur.execute(sql)
-        ensure_etl_log(cur)
+        ensure_etl_log(conn)
         conn.commit()
-    return [name for name, _, _ in wh.tables]
+    return wh.table_names
 
 
-def resolve_lake(config: Config, wh: Warehouse, lake: str | None) -> str:
-    """--lake, else [S3] lake, else the project's own generated sample (Postgres targets only)."""
+def resolve_lake(config: Config, wh: Warehouse, lake: str | None, target: Target) -> str:
+    """--lake, else [S3] lake, else the project's own generated sample (where dwhkit emulates COPY:
+    a cluster's own COPY reads S3 only)."""
     lake = lake or config.lake
     if lake:
         return lake
-    if config.target_type == "redshift":
-        raise ConfigError("the redshift target loads from S3: set [S3] lake (or DWH_S3_LAKE, or --lake s3://…)")
+    if not target.emulates_copy:
+        raise ConfigError(f"the {target.name} target loads from S3: set [S3] lake (or DWH_S3_LAKE, or --lake s3://…)")
     if wh.generate_sample is None:
         raise ConfigError(f"warehouse {wh.name!r} has no sample data: pass --lake")
     sample = config.resolve(Path(".dwhkit") / "sample" / wh.name)
@@ -82,11 +97,10 @@ def run_etl(config: Config | None = None, warehouse: str | None = None, lake: st
     wrapped around each step while it runs (the CLI's spinner). A failed run is logged too (the
     steps that landed, then the failed step with its error) before the error is raised."""
     config, wh = _resolve(config, warehouse)
-    target = get_target(config)
-    with run_lock(target, target.connect_raw, wait=wait_for_lock, key=f"dwhkit etl {wh.name}"), \
-            _session(target) as conn:
+    target = get_target(config, schema=wh.schema)
+    with _run_lock(target, wh, wait=wait_for_lock), _session(target) as conn:
         require_schema(conn, wh)  # before generating a sample or loading anything
-        lake = resolve_lake(config, wh, lake)
+        lake = resolve_lake(config, wh, lake, target)
         results = []
         for step in etl_steps(wh, lake, config.iam_role, config.s3_region):
             started = time.perf_counter()
@@ -109,7 +123,7 @@ def run_etl(config: Config | None = None, warehouse: str | None = None, lake: st
 def report(config: Config | None = None, warehouse: str | None = None) -> dict:
     """The report of the warehouse as it is now and of its last successful run (see build_report)."""
     config, wh = _resolve(config, warehouse)
-    target = get_target(config)
+    target = get_target(config, schema=wh.schema)
     with _session(target) as conn:
         require_schema(conn, wh)
         return build_report(conn, wh, target=target.describe())

@@ -82,31 +82,32 @@ def cmd_report(args) -> int:
     return 0 if rep["passed"] else 1
 
 
-def _embedded_server(args):
+def _managed_target(args):
+    """The configured target, when dwhkit manages its server (`dwh db`)."""
     from .errors import ConfigError
-    from .targets.embedded import EmbeddedServer
+    from .targets import get_target
 
-    config = _config(args)
-    if config.target_type != "embedded":
-        raise ConfigError(f"`dwh db` manages the embedded server; the configured target is {config.target_type!r}")
-    return EmbeddedServer(config.resolve(config.embedded_data_dir), port=config.embedded_port)
+    target = get_target(_config(args))
+    if not target.manages_server:
+        raise ConfigError(f"`dwh db` manages the embedded server; the configured target is {target.name!r}")
+    return target
 
 
 def cmd_db(args) -> int:
-    server = _embedded_server(args)
+    target = _managed_target(args)
     if args.action == "status":
-        st = server.status()
+        st = target.status()
         print(f"{'running' if st['running'] else 'stopped'} ({'initialised' if st['initialised'] else 'not initialised'})"
               f"  data: {st['root']}  port: {st['port']}  log: {st['log']}")
         if st.get("stale_pid"):
-            print(f"note: {server.pid_file} is stale ({st['stale_pid']}); `dwh db start` clears it")
+            print(f"note: {target.server.pid_file} is stale ({st['stale_pid']}); `dwh db start` clears it")
     elif args.action == "start":
-        info = server.start()
-        print(f"running on 127.0.0.1:{info.port} (data: {server.root})")
+        info = target.start()
+        print(f"running on 127.0.0.1:{info.port} (data: {target.server.root})")
     elif args.action == "stop":
-        print("stopped" if server.stop() else "was not running")
+        print("stopped" if target.stop() else "was not running")
     elif args.action == "url":
-        print(server.start().url())  # the password is the embedded server's own, local-only
+        print(target.start().url())  # the password is the embedded server's own, local-only
     return 0
 
 
@@ -200,7 +201,7 @@ def _migrate(migrate, args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from .warehouse import get_warehouse
+    from .warehouses import get_warehouse
 
     wh = get_warehouse(_config(args).warehouse)
     if wh.generate_sample is None:
@@ -222,7 +223,7 @@ def cmd_ingest(args) -> int:
     config = _config(args)
     refresh = None
     if args.refresh:
-        from .warehouse import get_warehouse
+        from .warehouses import get_warehouse
 
         refresh = ingest.refresh_warehouse(get_warehouse(config.warehouse))
     stats = ingest.follow(config, job=args.job, interval=args.interval, once=args.once, refresh=refresh,
@@ -245,7 +246,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, on_subcommand: bool)
     `dwh --config other.cfg create-tables` silently dropped ./dwh.cfg's warehouse instead.
     The subcommand's copies store under their own names (``sub_config`` …) and ``_merge_globals``
     combines both positions, refusing two different values rather than silently picking one."""
-    from .warehouse import warehouse_names
+    from .warehouses import warehouse_names
 
     prefix = "sub_" if on_subcommand else ""
     names = warehouse_names()
@@ -310,6 +311,41 @@ EPILOGS = {
 }
 
 
+EPILOGS["exec"] = (
+    "Runs a command with psycopg2, redshift_connector and SQLAlchemy connections to Redshift hosts\n"
+    "routed to dwhkit's target, in every Python process it starts: an existing project runs unmodified.\n"
+    "Config: --config, else $DWH_CONFIG, else ./dwh.cfg (a project's dwh.cfg with no [TARGET] means the\n"
+    "embedded target, its data beside that file).",
+    ["dwh exec -- python create_tables.py", "dwh exec python etl.py", "dwh exec -m pytest -q tests/",
+     "dwh exec --config dwh.local.cfg -- python etl.py"])
+
+
+EPILOGS["serve"] = (
+    "Runs until SIGTERM/SIGINT; prints 'listening on HOST:PORT' once clients can connect. Clients log in\n"
+    "as [SERVE] user (awsuser) to database dev with the password in DWH_SERVE_PASSWORD (md5 or\n"
+    "scram-sha-256, [SERVE] auth). Redshift SQL is translated; COPY/UNLOAD run through dwhkit's emulation.",
+    ["DWH_SERVE_PASSWORD=secret dwh serve", "dwh serve --port 15439 --tls",
+     "PGPASSWORD=secret psql -h 127.0.0.1 -p 5439 -U awsuser dev"])
+
+
+def cmd_serve(args) -> int:
+    from .serve.command import run
+
+    return run(_config(args), host=args.host, port=args.port, tls=args.tls)
+
+
+def cmd_exec(args) -> int:
+    from .patching.exec import run
+
+    if args.module is not None:  # -m takes the rest of the line: the module and its arguments
+        if not args.module:
+            raise UsageError("dwh exec -m MODULE [ARGS …]: the module comes right after -m")
+        rest = args.argv[1:] if args.argv[:1] == ["--"] else args.argv  # argparse splits at --
+        return run(args.config, args.module[0], args.module[1:] + rest, verbose=args.verbose,
+                   warehouse=args.warehouse)
+    return run(args.config, None, args.argv, verbose=args.verbose, warehouse=args.warehouse)
+
+
 def _epilog(name: str) -> str:
     _, examples = EPILOGS[name]
     return "examples:\n" + "\n".join(f"  {e}" for e in examples)
@@ -371,12 +407,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--once", action="store_true", help="one pass, then exit")
     sp.add_argument("--refresh", action="store_true", help="rebuild the warehouse's star schema and marts after a load")
     sp.set_defaults(func=cmd_ingest)
+    sp = sub.add_parser("serve", help="a local Redshift endpoint (Postgres wire protocol) for psql, drivers, dbt")
+    sp.add_argument("--host", help="address to listen on (default [SERVE] host, 127.0.0.1: loopback only)")
+    sp.add_argument("--port", type=int, help="port (default [SERVE] port, 5439; 0 picks a free one)")
+    sp.add_argument("--tls", action="store_true", help="offer TLS with a self-signed certificate kept with the data")
+    sp.set_defaults(func=cmd_serve)
+    sp = sub.add_parser("exec", help="run a script or module with Redshift connections routed to dwhkit")
+    sp.add_argument("-m", dest="module", nargs=argparse.REMAINDER, metavar="MODULE …",
+                    help="run a Python module and its arguments, as python -m MODULE …")
+    sp.add_argument("argv", nargs=argparse.REMAINDER, metavar="[--] COMMAND …", help="the command and its arguments")
+    sp.set_defaults(func=cmd_exec)
     return p
 
 
 # What to do about an error, where its message alone does not say.
 def _hint(exc: DwhError, args) -> str:
-    from .targets.postgres import TargetConnectError
+    from .errors import TargetConnectError
 
     if isinstance(exc, TargetConnectError):
         import os
@@ -408,12 +454,12 @@ def _embedded_hint(args) -> None:
     if args.command not in _CONNECTING or (args.command == "migrate" and args.action in ("sql", "history")):
         return
     try:
-        config = _config(args)
-        if config.target_type != "embedded":
-            return
-        from .targets.embedded import EmbeddedServer
+        from .targets import get_target
 
-        running = EmbeddedServer(config.resolve(config.embedded_data_dir), port=config.embedded_port).status()["running"]
+        target = get_target(_config(args))
+        if not target.manages_server:
+            return
+        running = target.status()["running"]
     except Exception:  # a hint must never turn into an error
         return
     if running:

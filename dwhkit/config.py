@@ -24,6 +24,11 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "S3": {"lake": "", "region": ""},
     "EMBEDDED": {"data_dir": ".dwhkit/pg", "port": "0"},
     "STEDI": {"consent_scope": "customer"},
+    # `dwh serve`: the local Redshift endpoint (password: DWH_SERVE_PASSWORD, never in the file)
+    "SERVE": {"host": "127.0.0.1", "port": "5439", "user": "awsuser", "password": "", "database": "dev",
+              "auth": "md5"},
+    # dwhkit.patch() / `dwh exec`: hosts rerouted besides *.redshift(-serverless).amazonaws.com
+    "PATCH": {"hosts": ""},
 }
 # [STEDI] consent_scope: every reading of a consenting customer, or only those from the consent date.
 STEDI_CONSENT_SCOPES = ("customer", "from_consent_date")
@@ -55,6 +60,18 @@ class ClusterConfig:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    """[SERVE]: who may log in to `dwh serve`, and where it listens."""
+
+    host: str = "127.0.0.1"
+    port: int = 5439
+    user: str = "awsuser"
+    password: Secret = _secret_field()
+    database: str = "dev"
+    auth: str = "md5"
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything dwhkit needs to know, resolved from file + environment."""
 
@@ -68,6 +85,8 @@ class Config:
     embedded_data_dir: Path = Path(".dwhkit/pg")
     embedded_port: int = 0
     stedi_consent_scope: str = "customer"
+    serve: ServeConfig = field(default_factory=ServeConfig)
+    patch_hosts: tuple[str, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -157,6 +176,11 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         embedded_data_dir=Path(get("EMBEDDED", "data_dir") or ".dwhkit/pg"),
         embedded_port=as_int("EMBEDDED", "port"),
         stedi_consent_scope=consent_scope,
+        serve=ServeConfig(host=get("SERVE", "host") or "127.0.0.1", port=as_int("SERVE", "port"),
+                          user=get("SERVE", "user") or "awsuser",
+                          password=Secret(parser.get("SERVE", "password", fallback="")),
+                          database=get("SERVE", "database") or "dev", auth=get("SERVE", "auth").lower() or "md5"),
+        patch_hosts=tuple(h for h in get("PATCH", "hosts").replace(",", " ").split() if h),
     )
     if target_type in ("postgres", "redshift") and not cluster.host:
         raise ConfigError(f"[CLUSTER] host is required for target type {target_type!r} "

@@ -1,39 +1,24 @@
-"""A psycopg2-style DB-API connection whose cursors accept Redshift SQL.
+"""A DB-API connection whose cursors accept Redshift SQL: a thin wrapper over its target's executor.
 
-Why: a classic ``etl.py`` loops ``cur.execute(query)`` over ``sql_queries.py``. On a Postgres
-target each statement is translated (sqlglot + transforms) and COPY/UNLOAD are emulated; on
-Redshift everything passes through verbatim. Changing one import is all a script needs.
+Why: a classic ``etl.py`` loops ``cur.execute(query)`` over ``sql_queries.py``. How a statement
+runs (translated with COPY/UNLOAD emulated, or verbatim) is the target's business: each
+connection holds the ``Executor`` its target made for it (dwhkit.targets.base), and this module
+knows no engine. Changing one import is all a script needs.
 
-Threads: like psycopg2 (DB-API threadsafety 2), one connection may be shared by threads. Each
+Threads: like the Postgres driver (DB-API threadsafety 2), one connection may be shared by threads. Each
 ``execute`` — a whole emulated COPY or UNLOAD included, which is several statements, a savepoint
 and a stream — holds the connection's lock, so statements of different threads run one after
 another instead of interleaving on the wire (which lost the connection or hung). They still share
-one session and one transaction, as with psycopg2. Fetching reads the cursor's own client-side
+one session and one transaction, as with the driver. Fetching reads the cursor's own client-side
 buffer, so it needs no lock; cursors themselves are not shared between threads (DB-API level 2).
 """
 from __future__ import annotations
 
-import logging
-import re
 import threading
-
-from .errors import CopyError, UnsupportedError
-
-log = logging.getLogger("dwhkit")
-
-_LEADING_COMMENTS = re.compile(r"^(\s+|--[^\n]*\n?|/\*.*?\*/)*", re.S)
-
-
-def statement_kind(sql: str) -> str:
-    """'copy', 'unload' or 'sql', from the statement's first keyword."""
-    body = _LEADING_COMMENTS.sub("", sql, count=1)
-    word = re.match(r"[A-Za-z_]+", body)
-    first = word.group(0).lower() if word else ""
-    return first if first in ("copy", "unload") else "sql"
 
 
 class Cursor:
-    """Delegates to a driver cursor; translates and intercepts on translating targets."""
+    """Delegates to a driver cursor; the connection's executor decides how each statement runs."""
 
     def __init__(self, connection: "Connection"):
         self.connection = connection
@@ -44,80 +29,18 @@ class Cursor:
     # -- execution -------------------------------------------------------------------------
     def execute(self, sql, params=None):
         with self.connection.lock:
-            return self._execute(sql, params)
-
-    def _execute(self, sql, params=None):
-        self._rowcount = None
-        if not self.connection.translates:
-            return self._raw.execute(sql, params)
-        from .compat import split_statements, to_postgres
-
-        statements = split_statements(sql) if isinstance(sql, str) else [sql]
-        for stmt in statements:
-            kind = statement_kind(stmt)
-            if kind == "copy":
-                self._copy(stmt)
-            elif kind == "unload":
-                self._unload(stmt)
-            else:
-                for pg_sql in to_postgres(stmt):
-                    # Parameters go to the statements that take them (a translation may add some
-                    # that do not, e.g. the COMMENT recording a table's Redshift design).
-                    takes = len(statements) == 1 and params is not None and ("%s" in pg_sql or "%(" in pg_sql)
-                    self._raw.execute(pg_sql, params if takes else None)
+            self._rowcount = None
+            outcome = self.connection.executor.execute(self._raw, sql, params)
+            self._rowcount = outcome.rowcount
+            if outcome.ran_copy:
+                self.last_copy = outcome.copy
         return None
 
     def executemany(self, sql, seq_of_params):
         with self.connection.lock:
-            return self._executemany(sql, seq_of_params)
-
-    def _executemany(self, sql, seq_of_params):
-        if not self.connection.translates:
-            return self._raw.executemany(sql, seq_of_params)
-        from .compat import to_postgres
-
-        translated = to_postgres(sql)
-        if len(translated) != 1:
-            raise UnsupportedError("executemany needs a statement that translates to one statement")
-        return self._raw.executemany(translated[0], seq_of_params)
-
-    def _copy(self, stmt: str) -> None:
-        from .copy.grammar import parse_copy
-        from .targets import pg_bulk
-
-        cmd = parse_copy(stmt)
-        if cmd.job is not None:  # COPY JOB: the job store/runner; LIST and SHOW leave rows on this cursor
-            self.last_copy = pg_bulk.copy_job(self.connection.raw, cmd, self._raw,
-                                              self.connection.target.connect_raw)
-            self._rowcount = self.last_copy.rows_loaded if self.last_copy is not None else None
-            return
-        raw = self.connection.raw
-        try:
-            result = pg_bulk.copy(raw, cmd, self.connection.target.connect_raw)
-        except Exception as exc:
-            # A session lost mid-COPY (server restart, pg_terminate_backend, network) surfaces from
-            # the loader's cleanup as a bare driver error ("connection already closed"); say what
-            # happened. The server rolls the open transaction back: nothing was loaded.
-            if raw.closed and not isinstance(exc, CopyError):
-                cause = exc.__context__ if exc.__context__ is not None else exc
-                first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-                raise CopyError(f"Load into table '{cmd.table}' failed: the database connection was lost "
-                                f"during the COPY ({first}); the server rolled the transaction back, "
-                                "nothing was loaded") from exc
-            raise
-        self.last_copy = result
-        self._rowcount = result.rows_loaded
-        log.info("Load into table '%s' completed, %d record(s) loaded successfully.", cmd.table, result.rows_loaded)
-        if result.rows_rejected:
-            log.info("Load into table '%s' completed, %d record(s) could not be loaded. "
-                     "Check 'stl_load_errors' system table for details.", cmd.table, result.rows_rejected)
-
-    def _unload(self, stmt: str) -> None:
-        from .copy.unload_grammar import parse_unload
-        from .targets import pg_bulk
-
-        result = pg_bulk.unload(self.connection.raw, parse_unload(stmt), self.connection.target.connect_raw)
-        self._rowcount = getattr(result, "rows_unloaded", -1)
+            self._rowcount = None
+            self.connection.executor.executemany(self._raw, sql, seq_of_params)
+        return None
 
     # -- results ---------------------------------------------------------------------------
     @property
@@ -166,10 +89,12 @@ class Connection:
         self.raw = raw
         self.target = target
         self.lock = threading.RLock()       # held for each statement (see the module docstring)
+        self.executor = target.executor(raw, self.lock)
 
     @property
-    def translates(self) -> bool:
-        return self.target.translates
+    def catalog(self):
+        """This session's catalog reads (tables of a schema, a table's columns), cached."""
+        return self.executor.catalog
 
     def cursor(self) -> Cursor:
         return Cursor(self)
@@ -181,6 +106,7 @@ class Connection:
     def rollback(self):
         with self.lock:
             self.raw.rollback()
+            self.executor.rolled_back()
 
     def close(self):
         with self.lock:
@@ -203,7 +129,7 @@ class Connection:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        # psycopg2's rule: leaving the block commits, or rolls back on error; it does not close.
+        # the Postgres driver's rule: leaving the block commits, or rolls back on error; it does not close.
         if exc_type is None:
             self.commit()
         else:

@@ -13,6 +13,10 @@ class ServerError(DwhError):
     """The embedded Postgres server could not be found, initialised or started."""
 
 
+class TargetConnectError(DwhError):
+    """The warehouse could not be reached (the message names the target, never its password)."""
+
+
 class SourceLocated:
     """Mixin for errors about a statement's text: the bare ``reason``, the 0-based ``position``
     in the statement it points at (None: nowhere in particular), a ``hint`` ("did you mean

@@ -20,13 +20,10 @@ stays unambiguous. Plain alembic picks a warehouse with ``-n <name>`` (sections 
 """
 from __future__ import annotations
 
-import contextlib
 import io
-import uuid
-from dataclasses import replace
 from pathlib import Path
 
-from .config import Config, Secret, load_config
+from .config import Config, load_config
 from .errors import ConfigError, DwhError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +40,8 @@ class SchemaDriftError(DwhError):
 
 # -- the one helper revisions use ----------------------------------------------------------------
 def execute_redshift(op, sql: str) -> None:
-    """Run Redshift SQL from a revision: verbatim offline and on Redshift, translated on Postgres."""
+    """Run Redshift SQL from a revision: verbatim offline; online, as the target runs Redshift SQL
+    (``dwh_native_sql``, the target's ``native_sql``, which migrations/env.py hands to alembic)."""
     from .compat import split_statements, to_postgres
 
     ctx = op.get_context()
@@ -53,29 +51,12 @@ def execute_redshift(op, sql: str) -> None:
         for stmt in statements:
             ctx.impl.static_output(stmt + ";")
         return
-    translates = ctx.opts.get("dwh_translates", True)
+    native_sql = ctx.opts.get("dwh_native_sql", to_postgres)
     conn = op.get_bind()
     for stmt in statements:
-        for sent in (to_postgres(stmt) if translates else [stmt]):
+        for sent in native_sql(stmt):
             # no_parameters: a '%' or ':' in the SQL is text, never a placeholder
             conn.exec_driver_sql(sent, execution_options={"no_parameters": True})
-
-
-# -- alembic plumbing -----------------------------------------------------------------------------
-def engine_for(target):
-    """A SQLAlchemy engine on the target's own connections (no pooling: one run, one connection)."""
-    import sqlalchemy as sa
-    from sqlalchemy.exc import NoSuchModuleError
-    from sqlalchemy.pool import NullPool
-
-    if target.translates:
-        return sa.create_engine("postgresql+psycopg2://", creator=target.connect_raw, poolclass=NullPool)
-    try:
-        return sa.create_engine(target.url(), poolclass=NullPool)
-    except NoSuchModuleError:
-        raise ConfigError("running migrations online on Redshift needs SQLAlchemy's Redshift dialect "
-                          "(pip install sqlalchemy-redshift); or print the script with "
-                          "`dwh migrate sql` and run it on the cluster") from None
 
 
 # -- one revision graph per warehouse -------------------------------------------------------------
@@ -90,9 +71,16 @@ def version_table_schema(warehouse) -> str | None:
 
 
 def _warehouse(config: Config | None):
-    from .warehouse import get_warehouse
+    from .warehouses import get_warehouse
 
     return get_warehouse((config or load_config()).warehouse)
+
+
+def engine_for(target):
+    """A SQLAlchemy engine for one migration run: the target's own, one connection, no pool."""
+    from sqlalchemy.pool import NullPool
+
+    return target.create_engine(poolclass=NullPool)
 
 
 def _config_for_offline(config: Config | None) -> Config | None:
@@ -154,11 +142,11 @@ def current(config: Config | None = None) -> tuple[str, ...]:
     """The revisions the configured warehouse is at (empty: never migrated nor stamped)."""
     from alembic.runtime.migration import MigrationContext
 
-    from .targets import get_target
+    from .app import target_for
 
     config = config or load_config()
     opts = {"version_table_schema": version_table_schema(_warehouse(config))}
-    engine = engine_for(get_target(config))
+    engine = engine_for(target_for(config))
     try:
         with engine.connect() as conn:
             return tuple(MigrationContext.configure(conn, opts=opts).get_current_heads())
@@ -199,61 +187,6 @@ def offline_sql(revision: str = "head", downgrade_: bool = False, config: Config
         revision = _target_revision(name, revision)
     (command.downgrade if downgrade_ else command.upgrade)(cfg, revision, sql=True)
     return buf.getvalue()
-
-
-# -- catalog snapshots: what a schema is, read from pg_catalog (not from DDL text) ------------------
-_USER_SCHEMAS = """
-n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
-AND n.nspname NOT LIKE 'pg\\_temp\\_%'"""
-
-_RELATIONS = f"""
-SELECT c.oid, n.nspname, c.relname, c.relkind,
-       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {_USER_SCHEMAS}
-  AND c.relname <> 'alembic_version'  -- each warehouse's, in its own schema
-"""
-
-_COLUMNS = """
-SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
-       s.seqtypid::regtype::text, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcycle
-FROM pg_attribute a
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-LEFT JOIN pg_sequence s ON s.seqrelid = pg_get_serial_sequence(a.attrelid::regclass::text, a.attname)::regclass
-WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attnum
-"""
-
-_CONSTRAINTS = "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s"
-_INDEXES = "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s"
-
-
-def snapshot(conn) -> dict:
-    """{"schema.table": {kind, view, columns: [(name, {type, nullable, default, identity…})],
-    constraints, indexes}} for every user relation (the alembic_version tables left out)."""
-    out: dict = {}
-    with conn.cursor() as cur:
-        cur.execute(_RELATIONS)
-        for oid, schema, name, kind, view in cur.fetchall():
-            with conn.cursor() as c2:
-                c2.execute(_COLUMNS, (oid,))
-                columns = []
-                for (col, type_, notnull, default, identity, generated,
-                     seqtype, start, incr, smin, smax, cycle) in c2.fetchall():
-                    attrs = {"type": type_, "nullable": not notnull, "default": default,
-                             "identity": {"a": "ALWAYS", "d": "BY DEFAULT"}.get(identity),
-                             "generated": generated or None}
-                    if identity:
-                        attrs["sequence"] = (seqtype, start, incr, smin, smax, cycle)
-                    columns.append((col, attrs))
-                c2.execute(_CONSTRAINTS, (oid,))
-                constraints = dict(c2.fetchall())
-                c2.execute(_INDEXES, (oid,))
-                indexes = dict(c2.fetchall())
-            out[f"{schema}.{name}"] = {"kind": kind, "view": view, "columns": columns,
-                                       "constraints": constraints, "indexes": indexes}
-    return out
 
 
 def _describe(attrs: dict) -> str:
@@ -298,64 +231,7 @@ def diff_snapshots(migrations: dict, model: dict) -> list[str]:
     return problems
 
 
-# -- scratch databases: the model, built for real ------------------------------------------------
-@contextlib.contextmanager
-def scratch_databases(config: Config, *roles: str):
-    """{role: Config} of fresh databases on the configured Postgres server (embedded by default),
-    dropped afterwards, each with the same warehouse selected."""
-    from .config import ClusterConfig
-    from .targets import get_target
-
-    target = get_target(config)
-    if not target.translates:
-        raise ConfigError("comparing with the model builds scratch databases: point dwhkit at a Postgres target "
-                          "(the embedded default will do), not at Redshift")
-    admin = target.connect_raw()
-    admin.autocommit = True
-    info = admin.info
-    base = f"dwhkit_check_{uuid.uuid4().hex[:10]}"
-    names = {role: f"{base}_{role}" for role in roles}
-
-    def scratch(dbname: str) -> Config:
-        cluster = ClusterConfig(host=info.host, port=info.port, db_name=dbname, db_user=info.user,
-                                db_password=Secret(info.password or ""))
-        return replace(config, target_type="postgres", cluster=cluster)
-
-    try:
-        with admin.cursor() as cur:
-            for name in names.values():
-                cur.execute(f'CREATE DATABASE "{name}"')
-        yield {role: scratch(name) for role, name in names.items()}
-    finally:
-        try:
-            for name in names.values():
-                _drop_database(admin, name)
-        finally:
-            admin.close()
-
-
-DROP_ATTEMPTS = 20
-
-
-def _drop_database(admin, name: str) -> None:
-    """DROP DATABASE … WITH (FORCE), retried: a role without superuser (dwhkit's own user on the
-    embedded server) may not end an autovacuum worker that is visiting the fresh database
-    ("must be a member of the role whose process is being terminated"); the worker soon leaves."""
-    import time
-
-    driver_error = getattr(admin, "Error", Exception)   # DB-API: the driver's base error class
-    for attempt in range(1, DROP_ATTEMPTS + 1):
-        try:
-            with admin.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            return
-        except driver_error as exc:
-            busy = "pg_signal_backend" in str(exc) or "being accessed by other users" in str(exc)
-            if not busy or attempt == DROP_ATTEMPTS:
-                raise
-            time.sleep(0.1 * attempt)
-
-
+# -- the model, built for real --------------------------------------------------------------------
 def model_metadata(config: Config | None = None):
     """The configured warehouse's model as SQLAlchemy MetaData, for ``alembic check`` and
     ``alembic revision --autogenerate``: its Redshift DDL built by ``create_tables`` (through the
@@ -367,13 +243,12 @@ def model_metadata(config: Config | None = None):
     ENCODE) is not compared here; the table comment that records them is."""
     import sqlalchemy as sa
 
-    from .app import create_tables
-    from .targets import get_target
+    from .app import create_tables, target_for
 
     config = config or load_config()
-    with scratch_databases(config, "model") as dbs:
+    with target_for(config).scratch_databases(config, "model") as dbs:
         create_tables(dbs["model"])
-        engine = engine_for(get_target(dbs["model"]))
+        engine = engine_for(target_for(dbs["model"]))
         try:
             metadata = sa.MetaData()
             with engine.connect() as conn:
@@ -390,20 +265,13 @@ def check(config: Config | None = None) -> None:
     Both scratch databases live on the configured Postgres server (embedded by default) and are
     dropped afterwards. Like ``alembic check``, for the configured warehouse, but comparing
     catalogs (column order, identity sequences, defaults, views) where alembic compares metadata."""
-    from .app import create_tables
-    from .targets import get_target
+    from .app import create_tables, target_for
 
     config = config or load_config()
-    with scratch_databases(config, "head", "model") as dbs:
+    with target_for(config).scratch_databases(config, "head", "model") as dbs:
         upgrade(dbs["head"], "head")
         create_tables(dbs["model"])
-        snaps = {}
-        for role, scratch in dbs.items():
-            conn = get_target(scratch).connect_raw()
-            try:
-                snaps[role] = snapshot(conn)
-            finally:
-                conn.close()
+        snaps = {role: target_for(scratch).schema_snapshot() for role, scratch in dbs.items()}
     problems = diff_snapshots(snaps["head"], snaps["model"])
     if problems:
         raise SchemaDriftError(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .errors import NotCreatedError, PipelineError
-from .warehouse import Warehouse
+from .warehouses.model import Step, Warehouse
 
 log = logging.getLogger("dwhkit")
 
@@ -40,14 +40,6 @@ ETL_LOG_ADDED_COLUMNS = [("status", "VARCHAR(16) DEFAULT 'ok'"), ("error", "VARC
 ERROR_TEXT_LIMIT = 1000
 
 
-@dataclass(frozen=True)
-class Step:
-    name: str
-    zone: str
-    statements: list[str]
-    table: str | None = None  # the landing table a COPY step fills
-
-
 @dataclass
 class StepResult:
     name: str
@@ -63,10 +55,10 @@ class StepResult:
 
 
 def etl_steps(warehouse: Warehouse, lake: str, iam_role: str = "", region: str = "") -> list[Step]:
+    """The whole ETL: each landing table emptied and reloaded in one step, then the transforms."""
     steps = [Step(f"load {table}", "landing", [f"DELETE FROM {table}", copy_sql], table=table)
              for table, copy_sql in warehouse.copy_queries(lake, iam_role, region)]
-    steps += [Step(name, zone, stmts) for name, zone, stmts in warehouse.transform_steps]
-    return steps
+    return steps + list(warehouse.transform_steps)
 
 
 def run_step(conn, step: Step) -> StepResult:
@@ -115,20 +107,19 @@ def failed_result(step: Step, exc: BaseException, seconds: float) -> StepResult:
                       finished_at=datetime.now(timezone.utc).replace(tzinfo=None))
 
 
-def etl_log_columns(cur) -> set[str] | None:
+def etl_log_columns(conn) -> set[str] | None:
     """The columns of the ETL log on the search path, or None when there is no log yet."""
-    cur.execute("SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'dwhkit_etl_log' AND table_schema = current_schema()")
-    cols = {row[0] for row in cur.fetchall()}
-    return cols or None
+    columns = conn.catalog.columns("dwhkit_etl_log")
+    return set(columns) if columns else None
 
 
-def ensure_etl_log(cur) -> None:
+def ensure_etl_log(conn) -> None:
     """Create the ETL log, or bring one made by an older create_tables up to date (the same
     ALTERs as revision 0004). Called by create_tables only: a migrated warehouse changes through
     its revisions, so the ETL itself never alters the log (see require_schema)."""
+    cur = conn.cursor()
     cur.execute(ETL_LOG_DDL)
-    have = etl_log_columns(cur) or set()
+    have = etl_log_columns(conn) or set()
     for name, ddl in ETL_LOG_ADDED_COLUMNS:
         if name not in have:
             cur.execute(f"ALTER TABLE dwhkit_etl_log ADD COLUMN {name} {ddl}")
@@ -138,17 +129,10 @@ def require_schema(conn, warehouse: Warehouse) -> None:
     """Refuse, before doing any work, a warehouse whose tables are not there (or whose ETL log
     predates the status columns), saying what to run — instead of failing mid-run with the
     driver's `relation "…" does not exist`."""
-    cur = conn.cursor()
-    try:
-        cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
-                    (warehouse.schema,))
-        present = {row[0] for row in cur.fetchall()}
-        missing = [name for name, _, _ in warehouse.tables if name not in present]
-        log_columns = etl_log_columns(cur)
-        conn.commit()
-    finally:
-        with contextlib.suppress(Exception):
-            cur.close()
+    present = conn.catalog.tables(warehouse.schema)
+    missing = [t.name for t in warehouse.tables if t.name not in present]
+    log_columns = etl_log_columns(conn)
+    conn.commit()
     if len(missing) == len(warehouse.tables):
         raise NotCreatedError(f"the {warehouse.name} warehouse has no tables yet; run create_tables.py --warehouse "
                               f"{warehouse.name} (or dwh --warehouse {warehouse.name} create-tables) first")
@@ -176,28 +160,3 @@ def record_run(conn, warehouse: str, results: list[StepResult], lake: str | None
     conn.commit()
     cur.close()
     return run_id
-
-
-@contextlib.contextmanager
-def run_lock(target, conn_factory, wait: bool = True, key: str = "dwhkit etl"):
-    """One ETL at a time per warehouse: a session-level advisory lock on Postgres targets.
-
-    A second run waits (saying so) or, with wait=False, stops with a clear message. Redshift has
-    no advisory locks; there its transactions serialise conflicting writes instead."""
-    if not target.translates:
-        yield
-        return
-    conn = conn_factory()
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,))
-            if not cur.fetchone()[0]:
-                if not wait:
-                    raise PipelineError("another ETL run is loading this warehouse; try again when it ends")
-                log.warning("another ETL run is loading this warehouse; waiting for it to finish…")
-                cur.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()  # closing the session releases the lock

@@ -5,7 +5,7 @@ import json
 
 from .identifiers import quote_ident
 from .quality import run_checks
-from .warehouse import Warehouse
+from .warehouses import Warehouse
 
 
 HISTORY_RUNS = 20
@@ -17,17 +17,17 @@ def build_report(conn, warehouse: Warehouse, run_id: str | None = None, target: 
     its secret-free description) and whether a later attempt failed; ``history`` lists the latest
     runs, newest first. Each figure appears once: step seconds in ``steps``, table rows in ``tables``."""
     cur = conn.cursor()
-    has_log = _has_log(cur)
+    has_log = conn.catalog.columns("dwhkit_etl_log") is not None
     history = _history(cur, warehouse.name) if has_log else []
     if run_id is None:
         run_id = next((h["run_id"] for h in history if h["status"] == "ok"), None)
     steps = _step_log(cur, run_id) if has_log and run_id else []
     by_table = {s["table"]: s for s in steps if s["table"]}
     tables = []
-    for name, zone, _ in warehouse.tables:
-        cur.execute(f"SELECT COUNT(*) FROM {quote_ident(name)}")
-        step = by_table.get(name, {})
-        tables.append({"table": name, "zone": zone, "rows": int(cur.fetchone()[0]),
+    for table in warehouse.tables:
+        cur.execute(f"SELECT COUNT(*) FROM {quote_ident(table.name)}")
+        step = by_table.get(table.name, {})
+        tables.append({"table": table.name, "zone": table.zone, "rows": int(cur.fetchone()[0]),
                        "rejected": step.get("rows_rejected"), "seconds": step.get("seconds")})
     reconciliation = []
     for flow, sql in warehouse.reconciliation:
@@ -51,12 +51,6 @@ def build_report(conn, warehouse: Warehouse, run_id: str | None = None, target: 
             "history": [{k: h[k] for k in ("run_id", "finished_at", "status", "step", "error", "seconds",
                                             "rows_loaded")} for h in history],
             "passed": all(c["passed"] for c in checks)}
-
-
-def _has_log(cur) -> bool:
-    cur.execute("SELECT COUNT(*) FROM information_schema.tables "
-                "WHERE table_name = 'dwhkit_etl_log' AND table_schema = current_schema()")
-    return bool(cur.fetchone()[0])
 
 
 def _history(cur, warehouse: str) -> list[dict]:

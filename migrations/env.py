@@ -18,11 +18,11 @@ from logging.config import fileConfig
 from alembic import context
 
 from dwhkit import migrate
+from dwhkit.app import target_for
 from dwhkit.config import load_config
 from dwhkit.errors import ConfigError
 from dwhkit.identifiers import quote_ident
-from dwhkit.targets import get_target
-from dwhkit.warehouse import get_warehouse, warehouse_names
+from dwhkit.warehouses import get_warehouse, warehouse_names
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):
@@ -64,9 +64,9 @@ def _options(warehouse) -> dict:
 
 
 def _preamble(warehouse, set_search_path: bool = True) -> list[str]:
-    """The warehouse's schema, before alembic creates its version table there; and, where the
-    connection does not already put it first (Redshift, the offline script — dwhkit's Postgres
-    connections do), the search path, so the revisions' unqualified names land in it."""
+    """The warehouse's schema, before alembic creates its version table there; and, in the offline
+    script, the search path, so the revisions' unqualified names land in it (online, the
+    target's connections already put the warehouse's schema first)."""
     if warehouse.schema == "public":
         return []
     schema = quote_ident(warehouse.schema)
@@ -80,7 +80,7 @@ def run_migrations_offline() -> None:
     except ConfigError:  # offline needs no target; the section (or the default) names the warehouse
         dwh_config = None
     warehouse = get_warehouse(_warehouse_name(dwh_config))
-    context.configure(dialect_name="postgresql", literal_binds=True, dwh_translates=False,
+    context.configure(dialect_name="postgresql", literal_binds=True,
                       target_metadata=None, **_options(warehouse))
     for stmt in _preamble(warehouse):
         context.get_context().impl.static_output(stmt + ";")
@@ -93,14 +93,14 @@ def run_migrations_online() -> None:
     name = _warehouse_name(dwh_config)
     dwh_config = dwh_config.with_overrides(warehouse=name)
     warehouse = get_warehouse(name)
-    target = get_target(dwh_config)
+    target = target_for(dwh_config)
     engine = migrate.engine_for(target)
     try:
         with engine.connect() as connection:
-            for stmt in _preamble(warehouse, set_search_path=not target.translates):
+            for stmt in _preamble(warehouse, set_search_path=False):
                 connection.exec_driver_sql(stmt)
             connection.commit()
-            options = dict(connection=connection, dwh_translates=target.translates, **_options(warehouse))
+            options = dict(connection=connection, dwh_native_sql=target.native_sql, **_options(warehouse))
             context.configure(target_metadata=None, **options)
             if _compares():  # the model, built only for the commands that compare with it
                 context.configure(target_metadata=migrate.model_metadata(dwh_config), **options)

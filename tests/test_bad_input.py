@@ -13,8 +13,8 @@ import psycopg2
 import pytest
 
 from dwhkit.copy.grammar import parse_copy
-from dwhkit.copy.loader import run_copy
-from dwhkit.copy.system_tables import ensure_system_tables
+from dwhkit.targets.pg_sink import run_copy
+from dwhkit.targets.pg_system_tables import ensure_system_tables
 from dwhkit.errors import CopyError
 
 

@@ -156,7 +156,7 @@ def test_the_cli_puts_a_spinner_on_sql_steps_only():
 
 def test_every_command_has_a_description_examples_and_the_warehouse_names():
     from dwhkit.cli import build_parser
-    from dwhkit.warehouse import warehouse_names
+    from dwhkit.warehouses import warehouse_names
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

@@ -21,7 +21,7 @@ CHILD = r"""
 import json, sys
 import psycopg2
 from dwhkit.copy.grammar import parse_copy
-from dwhkit.copy.loader import run_copy
+from dwhkit.targets.pg_sink import run_copy
 args = json.loads(sys.argv[1])
 conn = psycopg2.connect(**args["dsn"])
 res = run_copy(conn, parse_copy(args["sql"]), side_conn_factory=lambda: psycopg2.connect(**args["dsn"]))

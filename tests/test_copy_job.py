@@ -7,9 +7,9 @@ import gzip
 import pytest
 
 from dwhkit import app
-from dwhkit.copy.jobs import SCHEMA
+from dwhkit.targets.pg_jobs import SCHEMA
 from dwhkit.errors import CopyError, CopySyntaxError
-from dwhkit.targets import get_target
+from dwhkit.app import target_for
 from dwhkit.warehouses.criteo import sql as criteo_sql
 from dwhkit.warehouses.criteo.sample import write_parts
 
@@ -37,7 +37,7 @@ def upload_parts(s3, bucket, tmp_path, rows: int, parts: int, first: int = 0, se
 
 
 def connect(config):
-    conn = get_target(config).connect()
+    conn = target_for(config).connect()
     conn.autocommit = True
     return conn
 

@@ -12,8 +12,8 @@ import threading
 import time
 
 from dwhkit import ingest
-from dwhkit.copy.jobs import run_job
-from dwhkit.targets import get_target
+from dwhkit.targets.pg_jobs import run_job
+from dwhkit.app import target_for
 
 from .conftest import ROOT
 from .test_copy_job import (JOB, committed_files, criteo_db, job_files, job_sql, scalar,  # noqa: F401
@@ -119,7 +119,7 @@ def test_files_arriving_while_a_load_runs(criteo_db, dwh_config, s3, bucket, tmp
 def test_two_runners_never_load_a_file_twice(criteo_db, dwh_config, s3, bucket, tmp_path):
     criteo_db.cursor().execute(job_sql(bucket))
     total = upload_parts(s3, bucket, tmp_path, 2400, 12)
-    factory = get_target(dwh_config).connect_raw
+    factory = target_for(dwh_config).connect_raw
     results, errors = [], []
 
     def runner():
@@ -166,11 +166,11 @@ def test_stale_view_of_the_ledger_still_loads_nothing_twice(criteo_db, dwh_confi
                                                              monkeypatch):
     """The unique (job, file) key, not the runner's listing, is what makes a load exactly once:
     a runner that believes nothing was loaded yet (e.g. listed before another committed) skips."""
-    from dwhkit.copy import jobs
+    from dwhkit.targets import pg_jobs as jobs
 
     criteo_db.cursor().execute(job_sql(bucket))
     total = upload_parts(s3, bucket, tmp_path, 500, 5)
-    factory = get_target(dwh_config).connect_raw
+    factory = target_for(dwh_config).connect_raw
     assert run_job(factory, JOB).rows_loaded == total
     monkeypatch.setattr(jobs, "ledger", lambda conn, job_id: {})
     again = run_job(factory, JOB)

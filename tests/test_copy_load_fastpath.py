@@ -17,7 +17,7 @@ import pytest
 
 from dwhkit.copy import fastpath
 from dwhkit.copy.grammar import parse_copy
-from dwhkit.copy.loader import run_copy
+from dwhkit.targets.pg_sink import run_copy
 from dwhkit.errors import CopyError
 
 JSON_DDL = ("CREATE TABLE {t} (s varchar(10), txt text, i2 smallint, i4 int, i8 bigint, f float8, b boolean, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dwhkit.copy.grammar import parse_copy
-from dwhkit.copy.loader import run_copy
+from dwhkit.targets.pg_sink import run_copy
 
 
 @pytest.mark.parametrize("fastpath", ["1", "0"])

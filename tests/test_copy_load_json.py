@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 import zstandard
 
-from dwhkit.copy.loader import run_copy
+from dwhkit.targets.pg_sink import run_copy
 from dwhkit.copy.options import CopyCommand
 from dwhkit.errors import CopyError, LoadError, UnsupportedError
 

@@ -5,7 +5,7 @@ import gzip
 
 import pytest
 
-from dwhkit.copy.loader import run_copy
+from dwhkit.targets.pg_sink import run_copy
 from dwhkit.copy.options import CopyCommand
 from dwhkit.errors import CopySyntaxError, LoadError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from dwhkit.copy.grammar import parse_copy
-from dwhkit.copy.loader import run_copy
+from dwhkit.targets.pg_sink import run_copy
 
 
 def test_seven_fractional_digits_truncate_to_microseconds(pg_conn, tmp_path):

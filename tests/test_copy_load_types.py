@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dwhkit.copy.loader import run_copy
+from dwhkit.targets.pg_sink import run_copy
 from dwhkit.copy.options import CopyCommand
 from dwhkit.errors import CopyError, LoadError
 

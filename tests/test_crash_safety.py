@@ -72,7 +72,7 @@ def counts(dsn) -> dict[str, int]:
     try:
         with conn.cursor() as cur:
             out = {}
-            for table, _, _ in app.get_warehouse("stedi").tables:
+            for table in app.get_warehouse("stedi").table_names:
                 cur.execute(f'SELECT COUNT(*) FROM "{table}"')
                 out[table] = cur.fetchone()[0]
             return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dwhkit import app
-from dwhkit.warehouse import get_warehouse, warehouse_names
+from dwhkit.warehouses import get_warehouse, warehouse_names
 from dwhkit.warehouses.criteo.sample import CAT_FEATURES, generate_sample
 
 from .test_copy_job import JOB, connect, job_sql, scalar
@@ -30,7 +30,7 @@ def counts(report):
 
 def test_discovered():
     assert "criteo" in warehouse_names()
-    assert get_warehouse("criteo").sources[0][0] == "staging_impression"
+    assert get_warehouse("criteo").landings[0].table == "staging_impression"
 
 
 def test_end_to_end_and_rerun(criteo_config, criteo_sample):

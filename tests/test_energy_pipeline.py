@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dwhkit import app
-from dwhkit.targets import get_target
+from dwhkit.app import target_for
 from dwhkit.warehouses.energy import lake
 from dwhkit.warehouses.energy.sample import generate_sample
 
@@ -55,7 +55,7 @@ def data_lines(lake_dir: Path, pattern: str) -> int:
 
 
 def query(config, sql: str) -> list[tuple]:
-    conn = get_target(config.with_overrides(warehouse="energy")).connect()  # the energy schema
+    conn = target_for(config.with_overrides(warehouse="energy")).connect()  # the energy schema
     try:
         cur = conn.cursor()
         cur.execute(sql)

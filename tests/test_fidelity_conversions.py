@@ -66,6 +66,25 @@ def test_insert_without_column_list_uses_table_order(db):
     assert scalar(db, "SELECT num FROM facts") == Decimal("12.35")
 
 
+def test_insert_select_star_from_staging_converts_each_column(db):
+    # the course projects' INSERT INTO typed SELECT * FROM staging; before (G1): the star was left
+    # alone and Postgres said "column n is of type integer but expression is of type character varying"
+    run(db, "CREATE TABLE typed (n INT, num DECIMAL(8,2), d DATE, ts TIMESTAMP, b BOOLEAN, v VARCHAR(20))")
+    run(db, "INSERT INTO typed SELECT * FROM staging")
+    assert run(db, "SELECT * FROM typed") == [
+        (42, Decimal("12.35"), dt.date(2008, 9, 1), dt.datetime(2008, 9, 1, 10, 11, 12), True, "x")]
+    run(db, "INSERT INTO typed (n, v) SELECT s.* FROM (SELECT s_int, s_text FROM staging) s")
+    assert run(db, "SELECT n, v FROM typed WHERE num IS NULL") == [(42, "x")]
+
+
+def test_insert_select_star_needing_no_conversion_is_left_as_written(db):
+    run(db, "CREATE TABLE copy_of_ev AS SELECT * FROM ev WHERE 1 = 0")
+    pg = to_postgres("INSERT INTO copy_of_ev SELECT * FROM ev", catalog=PostgresCatalog(db))
+    assert pg == ["INSERT INTO copy_of_ev SELECT * FROM ev"]
+    run(db, "INSERT INTO copy_of_ev SELECT * FROM ev")
+    assert scalar(db, "SELECT COUNT(*) FROM copy_of_ev") == 3
+
+
 def test_insert_values_with_string_expressions(db):
     # before: column "n" is of type integer but expression is of type text
     run(db, "INSERT INTO facts (n, d) VALUES (SUBSTRING('x123', 2), LEFT('2008-09-01x', 10))")
@@ -227,3 +246,88 @@ def test_course_project_shape_through_dwhkit_connect(dwh_config):
         assert cur.fetchall() == [(7, dt.datetime(2018, 11, 11, 2, 33, 56), Decimal("218.900"))]
     finally:
         conn.close()
+
+
+# --- character strings in arithmetic and TO_CHAR (the course projects' staging columns) ---------
+def test_varchar_epoch_milliseconds_in_arithmetic(db):
+    # before: operator does not exist: character varying / integer
+    run(db, "CREATE TABLE se (ts VARCHAR(100))", "INSERT INTO se VALUES ('1541105830796')")
+    got = scalar(db, "SELECT DATE_TRUNC('second', start_time) FROM (SELECT TIMESTAMP 'epoch' + ts/1000 "
+                     "* INTERVAL '1 second' AS start_time FROM se s)")
+    assert got == dt.datetime(2018, 11, 1, 20, 57, 10)
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT s_int + 1 FROM staging", 43),               # BIGINT beside an integer
+    ("SELECT s_num * 2.0 FROM staging", Decimal("24.6900")),  # NUMERIC beside a DECIMAL
+    ("SELECT price - name FROM ev WHERE eventid = 1", Decimal("2.50")),
+    ("SELECT ratio * name FROM ev WHERE eventid = 2", 10.0),  # DOUBLE PRECISION beside a float
+])
+def test_character_string_takes_the_other_operands_number_type(db, sql, expected):
+    assert scalar(db, sql) == expected
+
+
+def test_plus_between_strings_concatenates(db):
+    # r_NVL2's example: firstname + ' ' + lastname; before: operator does not exist: character varying + unknown
+    assert scalar(db, "SELECT s_text + ' ' + s_date FROM staging") == "x 2008-09-01"
+    assert scalar(db, "SELECT s_int + 1 FROM staging") == 43  # a number beside it still adds
+
+
+def test_to_char_of_a_varchar_number_or_timestamp(db):
+    # before: function to_char(character varying, unknown) does not exist
+    run(db, "CREATE TABLE se2 (ts VARCHAR, n VARCHAR)", "INSERT INTO se2 VALUES ('2008-09-01 10:11:12', '125')")
+    assert run(db, "SELECT TO_CHAR(n, '999'), TO_CHAR(ts, 'YYYY-MM') FROM se2") == [(" 125", "2008-09")]
+
+
+def test_boolean_compared_with_an_integer(db):
+    # r_logical_condition: likesports = 1; before: operator does not exist: boolean = integer
+    run(db, "CREATE TABLE likes (userid INT, likevegas BOOLEAN, likesports BOOLEAN)",
+        "INSERT INTO likes VALUES (1, TRUE, TRUE), (2, FALSE, TRUE), (3, TRUE, FALSE)")
+    assert run(db, "SELECT userid FROM likes WHERE likevegas = 1 AND likesports = 1") == [(1,)]
+    assert run(db, "SELECT userid FROM likes WHERE likevegas = 0 ORDER BY 1") == [(2,)]
+
+
+# --- trailing blanks of VARCHAR ----------------------------------------------------------------
+def test_varchar_trailing_blanks_are_insignificant_in_comparisons(db):
+    # r_Examples_with_character_types: both rows match; before: only the one without blanks (count 1)
+    run(db, "CREATE TABLE address (address1 VARCHAR(100), city CHAR(20))",
+        "INSERT INTO address (address1) VALUES ('9516 Magnolia Boulevard')",
+        "INSERT INTO address (address1) VALUES ('9516 Magnolia Boulevard  ')")
+    assert scalar(db, "SELECT COUNT(*) FROM address WHERE address1 = '9516 Magnolia Boulevard'") == 2
+    assert scalar(db, "SELECT COUNT(*) FROM address WHERE address1 = '9516 Magnolia Boulevard '") == 2
+    assert scalar(db, "SELECT COUNT(*) FROM address WHERE address1 IN ('9516 Magnolia Boulevard', 'x')") == 2
+    assert scalar(db, "SELECT COUNT(*) FROM address a JOIN address b ON a.address1 = b.address1") == 4
+    assert scalar(db, "SELECT COUNT(*) FROM address WHERE address1 <> '9516 Magnolia Boulevard'") == 0
+    # LENGTH counts them and LIKE sees them (the page: "LENGTH … counts trailing blanks")
+    assert run(db, "SELECT LENGTH(address1) FROM address ORDER BY 1") == [(23,), (25,)]
+    assert scalar(db, "SELECT COUNT(*) FROM address WHERE address1 LIKE '%d'") == 1
+
+
+def test_leading_blanks_and_other_characters_still_count(db):
+    run(db, "CREATE TABLE names (v VARCHAR(10))", "INSERT INTO names VALUES ('ab'), (' ab'), ('ab\t')")
+    assert scalar(db, "SELECT COUNT(*) FROM names WHERE v = 'ab'") == 1
+
+
+def test_update_set_is_not_taken_for_a_comparison(db):
+    # c_Examples_of_UPDATE_statements; before this fix the SET's "=" was rewritten as a comparison
+    # (UPDATE … SET CAST(v AS BPCHAR) = …, a syntax error)
+    run(db, "CREATE TABLE cat (catgroup VARCHAR(10), catdesc VARCHAR(50))", "INSERT INTO cat VALUES ('Sports', 'a ')")
+    run(db, "UPDATE cat SET catgroup = 'Theatre', catdesc = catgroup || '!' WHERE catdesc = 'a'")
+    assert run(db, "SELECT catgroup, catdesc FROM cat") == [("Theatre", "Sports!")]
+
+
+def test_long_varchar_values_compare_whole(db):
+    # the comparison's BPCHAR has no length: values longer than Redshift's BPCHAR default (256) are not cut
+    run(db, "CREATE TABLE longs (v VARCHAR(600))", f"INSERT INTO longs VALUES ('{'a' * 300}'), ('{'a' * 299}b')")
+    assert scalar(db, f"SELECT COUNT(*) FROM longs WHERE v = '{'a' * 300}'") == 1
+
+
+# --- datetime literals ---------------------------------------------------------------------------
+def test_dotted_dates_are_day_month_year(db):
+    # r_Datetime_types lists 17.12.1997 07:37:16.00 PST as a TIMESTAMPTZ input;
+    # before: date/time field value out of range (PostgreSQL read month 17)
+    run(db, "SET timezone TO 'UTC'")
+    assert scalar(db, "SELECT CAST(TIMESTAMPTZ '17.12.1997 07:37:16.00 PST' AS VARCHAR)") == "1997-12-17 15:37:16+00"
+    assert scalar(db, "SELECT '1.2.2001'::DATE") == dt.date(2001, 2, 1)  # rule: day first, as the table's dd.mm.yyyy
+    assert scalar(db, "SELECT '17.12.1997'::VARCHAR") == "17.12.1997"  # not a datetime: untouched
+    assert scalar(db, "SELECT DATE '12/17/1997'") == dt.date(1997, 12, 17)  # slashes keep MDY

@@ -104,6 +104,23 @@ def test_listagg_window_refusals(pg_conn):
         to_postgres("SELECT LISTAGG(a) OVER (PARTITION BY b ROWS UNBOUNDED PRECEDING) FROM t")
 
 
+def test_ratio_to_report(pg_conn):
+    # r_WF_RATIO_TO_REPORT: value / the partition's sum, FLOAT8 (an INTEGER column is not divided as
+    # integers); before: function ratio_to_report(integer) does not exist
+    run(pg_conn, "CREATE TABLE sal (sellerid INT, qty INT)",
+        "INSERT INTO sal VALUES (1, 10), (1, 30), (2, 5), (2, NULL), (3, 2500), (3, 2600), (3, 2800), (3, 2900), (3, 3100)")
+    with pg_conn.cursor() as cur:
+        cur.execute(to_postgres("SELECT sellerid, qty, RATIO_TO_REPORT(qty) OVER (PARTITION BY sellerid) "
+                                "FROM sal ORDER BY sellerid, qty")[0])
+        rows = cur.fetchall()
+        assert cur.description[2].name == "ratio_to_report"
+    assert rows[:4] == [(1, 10, 0.25), (1, 30, 0.75), (2, 5, 1.0), (2, None, None)]
+    # the page's five-row illustration: 2500 / 13900 = 0.1798…
+    assert [round(r[2], 4) for r in rows[4:]] == [0.1799, 0.1871, 0.2014, 0.2086, 0.2230]
+    with pytest.raises(UnsupportedError, match="window ordering"):
+        to_postgres("SELECT RATIO_TO_REPORT(qty) OVER (ORDER BY qty) FROM sal")
+
+
 def test_listagg_distinct_window(pg_conn):
     # r_WF_LISTAGG example (buyer b's rows, ordered by sellerid desc, salesid asc): DISTINCT keeps
     # the first occurrence of each value
@@ -150,3 +167,87 @@ def test_refused_not_dropped(sql, words):
     with pytest.raises(Exception) as info:
         to_postgres(sql)
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("sql, expected", [
+    # r_TO_TIMESTAMP: is_strict FALSE (the default) accepts overflow: hour 24 is the next day;
+    # before: date/time field value out of range
+    ("SELECT TO_TIMESTAMP('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS')", "2011-12-19 00:38:15+00"),
+    ("SELECT TO_TIMESTAMP('2011-12-31 23:59:60', 'YYYY-MM-DD HH24:MI:SS')", "2012-01-01 00:00:00+00"),  # rule
+    ("SELECT TO_TIMESTAMP('2011-02-30 10:00:00', 'YYYY-MM-DD HH24:MI:SS')", "2011-03-02 10:00:00+00"),  # rule
+    ("SELECT TO_TIMESTAMP('2011-12-18 12:38:15', 'YYYY-MM-DD HH24:MI:SS')", "2011-12-18 12:38:15+00"),
+])
+def test_to_timestamp_non_strict_overflow(pg_conn, sql, expected):
+    run(pg_conn, "SET timezone TO 'UTC'")
+    assert one(pg_conn, sql.replace("SELECT ", "SELECT CAST(", 1) + " AS VARCHAR)") == expected
+
+
+def test_to_timestamp_strict_overflow_is_an_error(pg_conn):
+    # r_TO_TIMESTAMP: with is_strict TRUE the page's example is an error
+    import psycopg2
+    with pytest.raises(psycopg2.errors.DatetimeFieldOverflow):
+        run(pg_conn, "SELECT TO_TIMESTAMP('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS', TRUE)")
+
+
+@pytest.mark.parametrize("sql, expected", [
+    # r_TEXT_TO_INT_ALT's examples; before: refused ("Teradata-style formats are not emulated")
+    ("SELECT TEXT_TO_INT_ALT('123-')", -123),
+    ("SELECT TEXT_TO_INT_ALT('2147483647+')", 2147483647),
+    ("SELECT TEXT_TO_INT_ALT('-123E-2')", -1),
+    ("SELECT TEXT_TO_INT_ALT('123{', '999S')", 1230),   # overpunch: { is +0
+    ("SELECT TEXT_TO_INT_ALT('12J', '999S')", -121),    # rule: J is -1
+    ("SELECT TEXT_TO_INT_ALT('USD123', 'C9(I)')", 123),
+    ("SELECT TEXT_TO_INT_ALT('123.123')", 123),
+    ("SELECT TEXT_TO_INT_ALT('  ')", 0),                # "blank or empty strings" are 0
+    # r_TEXT_TO_NUMERIC_ALT's examples: scale 0 by default, half to even
+    ("SELECT TEXT_TO_NUMERIC_ALT('1.5')", Decimal("2")),
+    ("SELECT TEXT_TO_NUMERIC_ALT('2.5')", Decimal("2")),  # rule: midway goes to the even value
+    ("SELECT TEXT_TO_NUMERIC_ALT('2.51')", Decimal("3")),
+    ("SELECT TEXT_TO_NUMERIC_ALT('123.52501', 10, 2)", Decimal("123.53")),
+    ("SELECT TEXT_TO_NUMERIC_ALT('-123E2')", Decimal("-12300")),
+    ("SELECT TEXT_TO_NUMERIC_ALT('" + "9" * 38 + "+')", Decimal("9" * 38)),
+    ("SELECT TEXT_TO_NUMERIC_ALT(NULL)", None),
+])
+def test_teradata_style_conversions(pg_conn, sql, expected):
+    assert one(pg_conn, sql) == expected
+
+
+def test_teradata_style_conversion_of_a_column(pg_conn):
+    run(pg_conn, "CREATE TABLE t_text2int (a VARCHAR(200), b CHAR(200))",
+        "INSERT INTO t_text2int VALUES ('123', '123'), ('123.123', '123.123'), ('-123', '-123'), ('123-', '123-')")
+    assert run(pg_conn, "SELECT TEXT_TO_INT_ALT(a), TEXT_TO_INT_ALT(b) FROM t_text2int ORDER BY 1") == [
+        (-123, -123), (-123, -123), (123, 123), (123, 123)]
+
+
+@pytest.mark.parametrize("sql, expected", [
+    # r_BPCHARCMP: -1 / 0 / 1; before: PostgreSQL's raw difference (e.g. -2, 14)
+    ("SELECT BPCHARCMP('Aaron', 'Abbott')", -1),
+    ("SELECT BPCHARCMP('Zoe', 'Adams')", 1),
+    ("SELECT BPCHARCMP('Same  ', 'Same')", 0),  # CHAR semantics: trailing blanks do not count
+    ("SELECT BTTEXT_PATTERN_CMP('b', 'a')", 1),
+    # DIFFERENCE's example (SOUNDEX codes A230 / A230: four equal); before: function difference does not exist
+    ("SELECT DIFFERENCE('AC/DC', 'Ay See Dee See')", 4),
+    ("SELECT DIFFERENCE('Smith', 'Smyth')", 4),   # rule: S530 / S530
+    ("SELECT DIFFERENCE('Robert', 'Rupert')", 4),  # rule: R163 / R163
+    ("SELECT DIFFERENCE('Lee', 'Smith')", 1),     # rule: L000 / S530 share the last position
+    ("SELECT DIFFERENCE('123', 'abc')", 0),       # rule: no letters, the empty code
+])
+def test_compare_and_difference(pg_conn, sql, expected):
+    assert one(pg_conn, sql) == expected
+
+
+@pytest.mark.parametrize("sql, expected", [
+    # r_TO_CHAR's example: L is the currency symbol; before: PostgreSQL's C locale printed none
+    ("SELECT TO_CHAR(618.80, 'l99999D99')", "$   618.80"),
+    ("SELECT TO_CHAR(-125.88, '$999D99PR')", "$<125.88>"),
+    ("SELECT TO_CHAR(12, '\"L\"99')", "L 12"),  # rule: a quoted L is text
+    ("SELECT TO_CHAR(DATE '2009-12-31', 'Mon DD')", "Dec 31"),  # datetime models are untouched
+])
+def test_to_char_currency(pg_conn, sql, expected):
+    assert one(pg_conn, sql) == expected
+
+
+def test_nul_escape_ends_the_literal(pg_conn):
+    # r_STRTOL: STRTOL('\0', 2) is 0; before: the NUL reached PostgreSQL ("unterminated quoted string")
+    assert one(pg_conn, r"SELECT STRTOL('\0', 2)") == 0
+    assert one(pg_conn, r"SELECT 'ab\0cd'") == "ab"  # AMBIG (compat/transforms.py): the literal ends at the NUL

@@ -9,9 +9,9 @@ import subprocess
 import pytest
 
 from dwhkit import ingest
-from dwhkit.copy import jobs
-from dwhkit.copy.jobs import SCHEMA, run_job
-from dwhkit.targets import get_target
+from dwhkit.targets import pg_jobs as jobs
+from dwhkit.targets.pg_jobs import SCHEMA, run_job
+from dwhkit.app import target_for
 
 from .test_copy_job import JOB, criteo_db, job_files, job_sql, scalar, upload_parts  # noqa: F401
 from .test_copy_job_ingest import cli_env
@@ -38,7 +38,7 @@ def first_key(s3, bucket) -> str:
 def test_overwritten_object_is_reported_recorded_and_not_reloaded(criteo_db, dwh_config, s3, bucket, tmp_path):
     criteo_db.cursor().execute(job_sql(bucket))
     total = upload_parts(s3, bucket, tmp_path, 300, 3)
-    factory = get_target(dwh_config).connect_raw
+    factory = target_for(dwh_config).connect_raw
     first = run_job(factory, JOB)
     assert first.rows_loaded == total and first.changed == []
     key = first_key(s3, bucket)
@@ -75,7 +75,7 @@ def test_overwrite_of_a_file_skipped_at_create_is_reported_too(criteo_db, dwh_co
     criteo_db.cursor().execute(job_sql(bucket))                     # baseline: 'skipped', with its ETag
     key = first_key(s3, bucket)
     new_etag = overwrite(s3, bucket, key, 2)
-    result = run_job(get_target(dwh_config).connect_raw, JOB)
+    result = run_job(target_for(dwh_config).connect_raw, JOB)
     assert [(c[0], c[1], c[3]) for c in result.changed] == [(f"s3://{bucket}/{key}", "skipped", new_etag)]
     assert result.rows_loaded == 0
 
@@ -134,7 +134,7 @@ def test_round_one_ledger_rows_get_a_baseline_etag(criteo_db, dwh_config, s3, bu
     listed then as its baseline (not a change), and an overwrite after that is reported."""
     criteo_db.cursor().execute(job_sql(bucket))
     upload_parts(s3, bucket, tmp_path, 100, 1)
-    factory = get_target(dwh_config).connect_raw
+    factory = target_for(dwh_config).connect_raw
     run_job(factory, JOB)
     criteo_db.cursor().execute(f"UPDATE {SCHEMA}.copy_job_file SET etag = NULL")   # as round one left it
     key = first_key(s3, bucket)
@@ -148,7 +148,7 @@ def test_round_one_ledger_rows_get_a_baseline_etag(criteo_db, dwh_config, s3, bu
 def test_a_round_one_ledger_is_brought_up_to_date(dwh_config, criteo_db):
     """Ledgers created before ETags were kept get the column (ADD COLUMN IF NOT EXISTS) and the
     change table; their rows (no ETag) are never reported as changed."""
-    raw = get_target(dwh_config).connect_raw()
+    raw = target_for(dwh_config).connect_raw()
     try:
         raw.autocommit = True
         jobs.ensure_job_tables(raw)
@@ -174,7 +174,7 @@ def test_the_ledger_keeps_the_etag_of_what_was_read_not_of_the_listing(criteo_db
     ETag (from the GET) is the one kept, and no later run calls the file changed."""
     criteo_db.cursor().execute(job_sql(bucket))
     upload_parts(s3, bucket, tmp_path, 100, 1)
-    factory = get_target(dwh_config).connect_raw
+    factory = target_for(dwh_config).connect_raw
     conn = factory()
     try:
         listed = jobs.list_files(jobs.get_job(conn, JOB).command)
@@ -195,7 +195,7 @@ def test_store_upgrade_holds_its_lock_on_an_autocommit_connection(criteo_db, dwh
     sessions upgrading it take turns instead of racing."""
     import threading
 
-    factory = get_target(dwh_config).connect_raw
+    factory = target_for(dwh_config).connect_raw
     holder, upgrader = factory(), factory()
     try:
         upgrader.autocommit = True

@@ -10,7 +10,7 @@ from dwhkit.copy.grammar import parse_copy
 from dwhkit.pipeline import StepResult, record_run
 from dwhkit.quality import foreign_key, primary_key, run_checks
 from dwhkit.targets import get_target
-from dwhkit.warehouse import get_warehouse
+from dwhkit.warehouses import get_warehouse
 
 EVIL_TABLE = 'evil"; drop table victim; --'
 EVIL_COL = 'c"; drop table victim; --'
@@ -82,7 +82,7 @@ def test_lake_path_and_role_from_config_become_literals(conn, tmp_path):
     wh = get_warehouse("stedi")
     role = "arn:aws:iam::1:role/x'; drop table victim; --"
     region = "us-east-1'; drop table victim; --"
-    prefixes = {table: prefix for table, prefix, _ in wh.sources}
+    prefixes = {landing.table: landing.prefix for landing in wh.landings}
     for table, sql in wh.copy_queries(str(lake), iam_role=role, region=region):
         cmd = parse_copy(sql)                    # one statement, the values exactly as configured
         assert (cmd.table, cmd.source) == (table, f"{lake.as_uri()}/{prefixes[table]}")

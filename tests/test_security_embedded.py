@@ -224,7 +224,7 @@ def _round_one_cluster(root: Path) -> tuple[int, str]:
         cur.execute('CREATE DATABASE "dwh"')
         cur.execute('CREATE DATABASE "other"')
     admin.close()
-    from dwhkit.copy.system_tables import ensure_system_tables
+    from dwhkit.targets.pg_system_tables import ensure_system_tables
     from dwhkit.targets.system_views import ensure_system_views
 
     for db in ("dwh", "other"):

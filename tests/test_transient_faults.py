@@ -16,7 +16,7 @@ import pytest
 from dwhkit import s3 as s3mod
 from dwhkit.copy import sources
 from dwhkit.copy.grammar import parse_copy
-from dwhkit.copy.loader import run_copy
+from dwhkit.targets.pg_sink import run_copy
 from dwhkit.errors import CopyError, DwhError
 
 from .faultproxy import FaultProxy
@@ -96,8 +96,8 @@ def test_gzip_body_cut_repeatedly_is_resumed(table, s3, bucket, proxy):
 
 
 def test_large_object_streamed_not_prefetched_is_resumed(table, s3, bucket, proxy, monkeypatch):
-    from dwhkit.copy import loader
-    monkeypatch.setattr(loader, "PREFETCH_MAX", 1000)         # force the streaming path
+    from dwhkit.copy import fetch
+    monkeypatch.setattr(fetch, "PREFETCH_MAX", 1000)         # force the streaming path
     s3.put_object(Bucket=bucket, Key="d/a.json", Body=body(0, N))
     s3.put_object(Bucket=bucket, Key="d/b.json", Body=body(N, N))
     proxy.cut("d/b.json", after=1_500_000 % len(body(N, N)), times=1)

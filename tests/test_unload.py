@@ -11,7 +11,7 @@ import pytest
 import zstandard
 
 from dwhkit.copy import unload_writers
-from dwhkit.copy.unload import run_unload
+from dwhkit.targets.pg_unload import run_unload
 from dwhkit.copy.unload_grammar import parse_unload
 from dwhkit.errors import CopyError, UnsupportedError
 

@@ -7,8 +7,8 @@ import importlib.util
 import pytest
 
 from dwhkit.copy.grammar import parse_copy
-from dwhkit.copy.loader import run_copy
-from dwhkit.copy.unload import run_unload
+from dwhkit.targets.pg_sink import run_copy
+from dwhkit.targets.pg_unload import run_unload
 from dwhkit.copy.unload_grammar import parse_unload
 
 from .copyhelpers import ddl, rows

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dwhkit
 from dwhkit import app
-from dwhkit.warehouse import get_warehouse, warehouse_names
+from dwhkit.warehouses import get_warehouse, warehouse_names
 from dwhkit.warehouses.energy.sample import generate_sample as energy_sample
 
 
@@ -11,7 +11,7 @@ def test_every_folder_is_a_warehouse():
     assert {"stedi", "energy", "criteo"} <= set(warehouse_names())
     for name in warehouse_names():
         wh = get_warehouse(name)
-        assert wh.name == name and wh.tables and wh.sources and wh.checks and wh.generate_sample
+        assert wh.name == name and wh.tables and wh.landings and wh.checks and wh.generate_sample
 
 
 def test_two_warehouses_with_a_same_named_table_coexist(dwh_config, stedi_sample, tmp_path):

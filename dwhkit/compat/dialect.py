@@ -13,6 +13,7 @@ from sqlglot.generators.postgres import PostgresGenerator
 from sqlglot.parsers.redshift import RedshiftParser
 
 from dwhkit.compat import functions as fn
+from dwhkit.compat import varbyte
 from dwhkit.errors import UnsupportedError
 
 
@@ -186,6 +187,10 @@ class PostgresOutput(Postgres):
             exp.Window: fn.window_sql,
             exp.ApproxDistinct: fn.approx_distinct_sql,
             exp.ApproxQuantile: fn.approx_quantile_sql,
+            # varbyte-functions, r_TO_HEX, r_VARBYTE_OPERATORS
+            exp.LowerHex: varbyte.to_hex_sql,
+            exp.Hex: varbyte.to_hex_sql,
+            varbyte.VarbyteBits: varbyte.varbyte_bits_sql,
         }
 
         def unsupported(self, message: str) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from dwhkit.compat import varbyte
+from dwhkit.compat.helpers import need
 from dwhkit.errors import TranslateError, UnsupportedError
 
 # r_Dateparts_for_datetime_functions: every Redshift spelling → PostgreSQL's field name.
@@ -77,11 +79,6 @@ def _ts(self, node: exp.Expr) -> str:
     return f"CAST({self.sql(node)} AS TIMESTAMP)"
 
 
-def need(self, helper: str) -> None:
-    """Record that the generated SQL calls the pg_temp helper `helper`."""
-    if not hasattr(self, "dwhkit_helpers"):
-        self.dwhkit_helpers = set()
-    self.dwhkit_helpers.add(helper)
 
 
 # -- DATEDIFF ----------------------------------------------------------------------------------
@@ -419,6 +416,22 @@ def _nth_non_null_sql(self, e: exp.Window, func: exp.Expr) -> str:
     return f"({self.window_sql(w)})[{n}]"
 
 
+def _ratio_to_report_sql(self, e: exp.Window, func: exp.Anonymous) -> str:
+    """r_WF_RATIO_TO_REPORT: the value over the sum of the values of its partition, FLOAT8 (so an
+    INTEGER column is not divided as integers); the OVER clause takes only PARTITION BY."""
+    if len(func.expressions) != 1:
+        raise UnsupportedError("RATIO_TO_REPORT takes one argument")
+    if e.args.get("order") or e.args.get("spec"):
+        raise UnsupportedError("RATIO_TO_REPORT … OVER (ORDER BY / frame): the OVER clause cannot contain a "
+                               "window ordering or window frame specification")
+    value = exp.Cast(this=func.expressions[0].copy(), to=exp.DataType.build("DOUBLE PRECISION"))
+    w = e.copy()
+    w.set("this", exp.Sum(this=value.copy()))
+    # NULLIF: a partition summing to 0 gives NULL rather than a division-by-zero error (AMBIG: the
+    # page does not say; every value of such a partition is then 0/0)
+    return f"{self.sql(value)} / NULLIF({self.window_sql(w)}, 0)"
+
+
 def window_sql(self, e: exp.Window) -> str:
     """r_WF_first_value: FIRST_VALUE/LAST_VALUE(x IGNORE NULLS) is the first/last non-NULL x of
     the frame: ARRAY_AGG(x) FILTER (WHERE x IS NOT NULL) over the same window, indexed.
@@ -441,6 +454,8 @@ def window_sql(self, e: exp.Window) -> str:
         if isinstance(this.this, exp.FirstValue):
             return f"({text})[1]"
         return f"({text})[CARDINALITY({text})]"
+    if isinstance(this, exp.Anonymous) and this.name.upper() == "RATIO_TO_REPORT":
+        return _ratio_to_report_sql(self, e, this)
     if isinstance(this, exp.Median):
         # r_WF_MEDIAN: MEDIAN(x) = PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x)
         this = exp.WithinGroup(this=exp.PercentileCont(this=exp.Literal.number(0.5)),
@@ -505,6 +520,25 @@ def _outside_quotes(fmt: str) -> str:
     return "".join(out)
 
 
+def is_numeric_model(fmt: str) -> bool:
+    """A TO_CHAR format is a numeric model (r_Numeric_formating) when it has digit positions (9, 0)
+    and none of the datetime fields (YYYY, DD, HH, MON, SS …) — r_FORMAT_strings' models share no
+    other letters that matter here."""
+    model = _outside_quotes(fmt).upper()
+    return any(c in model for c in "90") and not any(f in model for f in ("Y", "DD", "HH", "MON", "SS", "MI:"))
+
+
+def _currency(fmt: str) -> str:
+    """r_Numeric_formating: L is the currency symbol, $ on Redshift; PostgreSQL prints the
+    lc_monetary locale's (nothing in the C locale), so L outside quotes becomes a quoted "$"."""
+    out, quoted = [], False
+    for ch in fmt:
+        if ch == '"':
+            quoted = not quoted
+        out.append('"$"' if ch in "Ll" and not quoted else ch)
+    return "".join(out)
+
+
 def to_char_sql(self, e: exp.Expr) -> str:
     """r_TO_CHAR, r_FORMAT_strings: Redshift's datetime and numeric format models are
     PostgreSQL's, case included (MON → DEC, Mon → Dec, MONTH → blank-padded), so the format is
@@ -514,7 +548,10 @@ def to_char_sql(self, e: exp.Expr) -> str:
     wall-clock time."""
     fmt = _format_literal(e.args.get("format"), "TO_CHAR")
     value = self.sql(e.this)
-    if "tz" in _outside_quotes(fmt).lower():
+    if is_numeric_model(fmt):
+        if "l" in _outside_quotes(fmt).lower():
+            return f"TO_CHAR({value}, {self.sql(exp.Literal.string(_currency(fmt)))})"
+    elif "tz" in _outside_quotes(fmt).lower():
         value = f"CAST({value} AS TIMESTAMPTZ)"
     return f"TO_CHAR({value}, {self.sql(e.args['format'])})"
 
@@ -542,11 +579,15 @@ def to_date_sql(self, e: exp.Expr) -> str:
 
 def to_timestamp_sql(self, e: exp.Expr) -> str:
     """r_TO_TIMESTAMP: TIMESTAMPTZ from a string and a format (the same model family as
-    PostgreSQL's to_timestamp, passed through). AMBIG: the non-strict overflow of is_strict FALSE
-    is not emulated; an out-of-range field is an error, never a different timestamp."""
+    PostgreSQL's to_timestamp, passed through). is_strict TRUE: an out-of-range field is an error,
+    as in PostgreSQL. FALSE, the default: "overflow values are accepted" — hour 24 is the next day
+    (pg_temp.dwhkit_to_timestamp_lax, for formats of numeric fields; others still raise)."""
     _format_literal(e.args.get("format"), "TO_TIMESTAMP")
-    _strict(e.args.get("strict"), "TO_TIMESTAMP")
-    return f"TO_TIMESTAMP(CAST({self.sql(e.this)} AS TEXT), {self.sql(e.args['format'])})"
+    source, fmt_sql = f"CAST({self.sql(e.this)} AS TEXT)", self.sql(e.args["format"])
+    if _strict(e.args.get("strict"), "TO_TIMESTAMP"):
+        return f"TO_TIMESTAMP({source}, {fmt_sql})"
+    need(self, "to_timestamp_lax")
+    return f"pg_temp.dwhkit_to_timestamp_lax({source}, {fmt_sql})"
 
 
 # -- date functions ------------------------------------------------------------------------------
@@ -727,10 +768,68 @@ def soundex_sql(self, e: exp.Expr) -> str:
     return f"pg_temp.dwhkit_soundex(CAST({self.sql(e.this)} AS TEXT))"
 
 
-def refuse_function(func: str, why: str):
-    def sql(self, args) -> str:
-        raise UnsupportedError(f"{func} is not supported: {why}")
+def _sign_of_compare(func: str, pg: str, cast: str):
+    """r_BPCHARCMP, r_BTTEXT_PATTERN_CMP: -1, 0 or 1 (PostgreSQL's functions of the same name
+    return the comparison's raw difference)."""
+    def sql(self, args: list[exp.Expr]) -> str:
+        if len(args) != 2:
+            raise UnsupportedError(f"{func} takes 2 arguments")
+        a, b = (f"CAST({self.sql(x)} AS {cast})" for x in args)
+        return f"CAST(SIGN({pg}({a}, {b})) AS INTEGER)"
     return sql
+
+
+def difference_sql(self, args: list[exp.Expr]) -> str:
+    """DIFFERENCE(a, b): how many of the four characters of the two SOUNDEX codes are equal, position by
+    position (0-4); a string without letters has the empty code, so 0."""
+    if len(args) != 2:
+        raise UnsupportedError("DIFFERENCE takes 2 arguments")
+    need(self, "soundex")
+    a, b = (f"pg_temp.dwhkit_soundex(CAST({self.sql(x)} AS TEXT))" for x in args)
+    return (f"(SELECT CAST(COUNT(*) AS INTEGER) FROM (SELECT {a} AS a, {b} AS b) AS codes, "
+            f"generate_series(1, 4) AS i WHERE substr(codes.a, i, 1) = substr(codes.b, i, 1) "
+            f"AND substr(codes.a, i, 1) <> '')")
+
+
+# r_Numeric-format-teradata: the format characters whose meaning the pages' examples show; any
+# other format is refused (the character table is not in the archived page source).
+_TERADATA_FORMAT = set("9SCLIZGD.,-+$() ") | set("0123456789")
+
+
+def _teradata_value(self, args: list[exp.Expr], func: str) -> tuple[str, list[exp.Expr]]:
+    """pg_temp.dwhkit_teradata_number(value, format) and the arguments left after them."""
+    fmt = "NULL"
+    rest = list(args[1:])
+    if rest and isinstance(rest[0], exp.Literal) and rest[0].is_string:
+        text = rest.pop(0).name
+        odd = sorted(set(text.upper()) - _TERADATA_FORMAT)
+        if odd:
+            raise UnsupportedError(f"{func}: format character {odd[0]!r} is not supported")
+        fmt = f"'{text}'"
+    need(self, "teradata_number")
+    return f"pg_temp.dwhkit_teradata_number(CAST({self.sql(args[0])} AS TEXT), {fmt})", rest
+
+
+def text_to_int_alt_sql(self, args: list[exp.Expr]) -> str:
+    """r_TEXT_TO_INT_ALT(expression [, 'format']): INTEGER, "fraction digits … truncated"."""
+    if len(args) not in (1, 2):
+        raise UnsupportedError("TEXT_TO_INT_ALT takes 1 or 2 arguments")
+    value, rest = _teradata_value(self, args, "TEXT_TO_INT_ALT")
+    if rest:
+        raise UnsupportedError("TEXT_TO_INT_ALT: the format must be a string literal")
+    return f"CAST(TRUNC({value}) AS INTEGER)"
+
+
+def text_to_numeric_alt_sql(self, args: list[exp.Expr]) -> str:
+    """r_TEXT_TO_NUMERIC_ALT(expression [, 'format'] [, precision, scale]): DECIMAL(precision, scale),
+    precision 38 and scale 0 by default, rounded half to even ('1.5' → 2)."""
+    if not 1 <= len(args) <= 4 or not args:
+        raise UnsupportedError("TEXT_TO_NUMERIC_ALT takes 1 to 4 arguments")
+    value, rest = _teradata_value(self, args, "TEXT_TO_NUMERIC_ALT")
+    if len(rest) not in (0, 2) or not all(isinstance(a, exp.Literal) and not a.is_string for a in rest):
+        raise UnsupportedError("TEXT_TO_NUMERIC_ALT: precision and scale must be given together, as numbers")
+    precision, scale = (int(rest[0].name), int(rest[1].name)) if rest else (38, 0)
+    return f"CAST(pg_temp.dwhkit_round_half_even({value}, {scale}) AS NUMERIC({precision}, {scale}))"
 
 
 # -- functions sqlglot does not know (exp.Anonymous), by name --------------------------------------
@@ -747,9 +846,15 @@ ANONYMOUS = {
     # r_FNV_HASH: the value keeps its type (INTEGER, BIGINT, SMALLINT or a string), as the hash
     # depends on it; other types find no pg_temp overload and fail on the server.
     "FNV_HASH": _helper_call("fnv_hash", "FNV_HASH", (1, 2), cast_first=False),
-    "TEXT_TO_INT_ALT": refuse_function("TEXT_TO_INT_ALT", "Teradata-style formats are not emulated"),
-    "TEXT_TO_NUMERIC_ALT": refuse_function("TEXT_TO_NUMERIC_ALT", "Teradata-style formats are not emulated"),
+    "BPCHARCMP": _sign_of_compare("BPCHARCMP", "BPCHARCMP", "BPCHAR"),
+    "BTTEXT_PATTERN_CMP": _sign_of_compare("BTTEXT_PATTERN_CMP", "BTTEXT_PATTERN_CMP", "TEXT"),
+    "DIFFERENCE": difference_sql,
+    "TEXT_TO_INT_ALT": text_to_int_alt_sql,
+    "TEXT_TO_NUMERIC_ALT": text_to_numeric_alt_sql,
 }
+
+
+ANONYMOUS.update(varbyte.ANONYMOUS)
 
 
 def anonymous_sql(self, e: exp.Anonymous) -> str:

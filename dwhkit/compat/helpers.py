@@ -91,6 +91,75 @@ _DEFS: dict[str, tuple[str, list[str]]] = {
         "d := substr(s, p, 2)::integer; "
         "RETURN to_date(overlay(s placing '01' from p for 2), fmt) + (d - 1); END $f$",
     ]),
+    # r_TO_TIMESTAMP, is_strict FALSE: "overflow values are accepted" ('2011-12-18 24:38:15' is
+    # 2011-12-19 00:38:15). When PostgreSQL's to_timestamp reports a field overflow and the format is
+    # numeric fields (YYYY MM DD HH24/HH MI SS) between separators, the fields are added up from
+    # January 1 of the year, so each overflow carries into the next unit; anything else re-raises.
+    "to_timestamp_lax": ("pg_temp.dwhkit_to_timestamp_lax(text,text)", [
+        "CREATE FUNCTION pg_temp.dwhkit_to_timestamp_lax(s text, fmt text) RETURNS timestamptz LANGUAGE plpgsql "
+        "STABLE STRICT AS $f$ DECLARE f text[]; v text[]; i integer; n integer; t timestamptz; "
+        "BEGIN RETURN to_timestamp(s, fmt); EXCEPTION WHEN datetime_field_overflow THEN "
+        "f := regexp_split_to_array(upper(btrim(fmt)), '[^A-Z0-9]+'); "
+        "v := regexp_split_to_array(btrim(s), '[^0-9]+'); "
+        "IF array_length(f, 1) <> array_length(v, 1) OR f[1] <> 'YYYY' THEN RAISE; END IF; "
+        "t := make_timestamptz(v[1]::integer, 1, 1, 0, 0, 0); "
+        "FOR i IN 2 .. array_length(f, 1) LOOP n := v[i]::integer; "
+        "IF f[i] = 'MM' THEN t := t + make_interval(months => n - 1); "
+        "ELSIF f[i] = 'DD' THEN t := t + make_interval(days => n - 1); "
+        "ELSIF f[i] IN ('HH24', 'HH') THEN t := t + make_interval(hours => n); "
+        "ELSIF f[i] = 'MI' THEN t := t + make_interval(mins => n); "
+        "ELSIF f[i] = 'SS' THEN t := t + make_interval(secs => n); "
+        "ELSE RAISE; END IF; END LOOP; RETURN t; END $f$",
+    ]),
+    # varbyte-functions, r_VARBYTE_OPERATORS: VARBYTE is bytea (compat/varbyte.py).
+    "varbyte": ("pg_temp.dwhkit_from_varbyte(bytea,text)", [
+        "CREATE FUNCTION pg_temp.dwhkit_to_hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS "
+        "$f$ SELECT encode($1, 'hex') $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_to_hex(n bigint) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS "
+        "$f$ SELECT to_hex($1) $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_from_hex(s text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS "
+        "$f$ SELECT decode(CASE WHEN mod(length($1), 2) = 1 THEN '0' || $1 ELSE $1 END, 'hex') $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_from_bits(s text) RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT AS "
+        "$f$ DECLARE p text := lpad($1, ((length($1) + 7) / 8) * 8, '0'); b bytea := ''; i integer; BEGIN "
+        "FOR i IN 0 .. length(p) / 8 - 1 LOOP b := b || decode(lpad(to_hex(substr(p, i * 8 + 1, 8)::bit(8)::integer), "
+        "2, '0'), 'hex'); END LOOP; RETURN b; END $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_to_varbyte(s text, fmt text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS "
+        "$f$ SELECT CASE lower($2) WHEN 'hex' THEN pg_temp.dwhkit_from_hex($1) "
+        "WHEN 'binary' THEN pg_temp.dwhkit_from_bits($1) WHEN 'base64' THEN decode($1, 'base64') "
+        "ELSE convert_to($1, 'UTF8') END $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_from_varbyte(b bytea, fmt text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS "
+        "$f$ SELECT CASE lower($2) WHEN 'hex' THEN encode($1, 'hex') WHEN 'base64' THEN encode($1, 'base64') "
+        "WHEN 'binary' THEN (SELECT string_agg(get_byte($1, i)::bit(8)::text, '' ORDER BY i) "
+        "FROM generate_series(0, length($1) - 1) AS i) ELSE convert_from($1, 'UTF8') END $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_varbyte_bits(a bytea, b bytea, op text) RETURNS bytea LANGUAGE plpgsql "
+        "IMMUTABLE AS $f$ DECLARE r bytea := a; i integer; BEGIN "
+        "IF a IS NULL OR (b IS NULL AND op <> '~') THEN RETURN NULL; END IF; "
+        "IF op <> '~' AND length(a) <> length(b) THEN "
+        "RAISE EXCEPTION USING MESSAGE = 'VARBYTE ' || op || ': the operands must have the same length'; END IF; "
+        "FOR i IN 0 .. length(a) - 1 LOOP r := set_byte(r, i, CASE op WHEN '~' THEN (~get_byte(a, i)) & 255 "
+        "WHEN '&' THEN get_byte(a, i) & get_byte(b, i) ELSE get_byte(a, i) | get_byte(b, i) END); END LOOP; "
+        "RETURN r; END $f$",
+    ]),
+    # r_TEXT_TO_INT_ALT, r_TEXT_TO_NUMERIC_ALT, r_Numeric-format-teradata: the number a Teradata-style
+    # string holds — blank or empty is 0, a sign may lead or trail ('123-'), E notation is read; with
+    # a format, S reads a signed-zoned-decimal (overpunched) last digit ('{' +0, 'A'..'I' +1..+9,
+    # '}' -0, 'J'..'R' -1..-9), and a leading currency (C, L: 'USD', '$') and group commas are dropped.
+    # dwhkit_round_half_even: "rounded to the nearest even value" when exactly midway.
+    "teradata_number": ("pg_temp.dwhkit_teradata_number(text,text)", [
+        "CREATE FUNCTION pg_temp.dwhkit_teradata_number(s text, fmt text) RETURNS numeric LANGUAGE plpgsql "
+        "IMMUTABLE AS $f$ DECLARE t text := btrim(s); neg boolean := false; z integer; BEGIN "
+        "IF s IS NULL THEN RETURN NULL; END IF; IF t = '' THEN RETURN 0; END IF; "
+        "IF fmt IS NOT NULL AND strpos(upper(fmt), 'S') > 0 THEN "
+        "z := strpos('{ABCDEFGHI', right(t, 1)); "
+        "IF z > 0 THEN t := left(t, -1) || (z - 1)::text; ELSE z := strpos('}JKLMNOPQR', right(t, 1)); "
+        "IF z > 0 THEN t := left(t, -1) || (z - 1)::text; neg := true; END IF; END IF; END IF; "
+        "IF fmt IS NOT NULL THEN t := replace(regexp_replace(t, '^[A-Za-z$ ]+', ''), ',', ''); END IF; "
+        "IF right(t, 1) IN ('-', '+') THEN neg := neg OR right(t, 1) = '-'; t := btrim(left(t, -1)); END IF; "
+        "RETURN CASE WHEN neg THEN -(t::numeric) ELSE t::numeric END; END $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_round_half_even(x numeric, s integer) RETURNS numeric LANGUAGE sql "
+        "IMMUTABLE STRICT AS $f$ SELECT CASE WHEN abs(x - trunc(x, s)) * power(10::numeric, s) = 0.5 "
+        "AND mod(abs(trunc(x, s) * power(10::numeric, s)), 2) = 0 THEN trunc(x, s) ELSE round(x, s) END $f$",
+    ]),
     # r_FNV_HASH: 64-bit FNV-1a over the value's binary form (INTEGER 4 bytes, BIGINT 8, SMALLINT 2,
     # little-endian; strings their bytes, trailing blanks kept); the seed is the starting hash.
     "fnv_hash": ("pg_temp.dwhkit_fnv_hash(text,bigint)", [
@@ -127,6 +196,13 @@ _DEFS: dict[str, tuple[str, list[str]]] = {
         "RETURN rpad(out, 4, '0'); END $f$",
     ]),
 }
+
+
+def need(generator, helper: str) -> None:
+    """Record that the SQL ``generator`` writes calls the pg_temp helper ``helper``."""
+    if not hasattr(generator, "dwhkit_helpers"):
+        generator.dwhkit_helpers = set()
+    generator.dwhkit_helpers.add(helper)
 
 
 def prelude(names) -> str:

@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from dwhkit.compat import dialect as d
 from dwhkit.compat import functions as fn
+from dwhkit.compat import varbyte
 
 # r_DATEDIFF_function, r_DATEADD_function (default column names date_diff, date_add),
 # r_DATE_PART_function (pgdate_part), r_EXTRACT_function (date_part), r_DECODE_expression (case)
@@ -25,7 +26,11 @@ _NAMES: dict[type, str] = {
     d.GetDate: "getdate", d.JsonExtractPathText: "json_extract_path_text",
     exp.FirstValue: "first_value", exp.LastValue: "last_value", exp.Median: "median",
     exp.PercentileCont: "percentile_cont", exp.PercentileDisc: "percentile_disc",
+    exp.LowerHex: "to_hex", exp.Hex: "to_hex", varbyte.VarbyteBits: "?column?",
 }
+
+# window functions written by functions.window_sql (r_WF_RATIO_TO_REPORT)
+_WINDOW_ONLY = {"RATIO_TO_REPORT"}
 
 
 def _name(node: exp.Expr) -> str | None:
@@ -33,7 +38,7 @@ def _name(node: exp.Expr) -> str | None:
         node = node.this
     if isinstance(node, exp.Anonymous):
         name = str(node.this).upper()
-        return name.lower() if name in fn.ANONYMOUS else None
+        return name.lower() if name in fn.ANONYMOUS or name in _WINDOW_ONLY else None
     return _NAMES.get(type(node))
 
 

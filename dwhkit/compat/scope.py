@@ -106,6 +106,28 @@ class Scope:
             names.update(cols)
         return names
 
+    def expand_star(self, select: exp.Select) -> list[exp.Expr] | None:
+        """The select list with each * (or t.*) written out as its columns, qualified, in FROM
+        order as * lists them; None when a FROM entry's columns are unknown or a join's
+        USING/NATURAL changes what * lists."""
+        joins = select.args.get("joins") or []
+        if any(j.args.get("using") or j.args.get("method") or j.args.get("kind") == "NATURAL" for j in joins):
+            return None
+        sources = self.sources(select)
+        if any(cols is None for cols in sources.values()):
+            return None
+        expanded: list[exp.Expr] = []
+        for proj in select.expressions:
+            if isinstance(proj, exp.Star) or (isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star)):
+                only = proj.table.lower() if isinstance(proj, exp.Column) else ""
+                for alias, cols in sources.items():
+                    if not only or alias == only:
+                        expanded += [exp.Column(this=exp.to_identifier(c), table=exp.to_identifier(alias))
+                                     for c in cols]
+            else:
+                expanded.append(proj)
+        return expanded
+
     def output_types(self, query: exp.Expr) -> dict[str, str | None] | None:
         """Output column name → type of a query (the first branch of a set operation)."""
         key, asked = id(query), query
@@ -197,6 +219,12 @@ class Scope:
             if a in NUMERIC and b in NUMERIC:
                 return {"int": "bigint", "decimal": "numeric", "float": "double precision"}[
                     max(a, b, key=_WIDER.index)]
+            return None
+        if isinstance(node, exp.Case):
+            for branch in [*(i.args.get("true") for i in node.args.get("ifs") or []), node.args.get("default")]:
+                t = self.type_of(branch)
+                if t not in (None, "unknown"):
+                    return t
             return None
         if isinstance(node, exp.Coalesce):
             for arg in [node.this, *node.expressions]:

@@ -147,7 +147,9 @@ _LEADING_NOISE = re.compile(r"\s*(?:--[^\n]*(?:\n|$)|/\*.*?\*/\s*)*", re.S)
 
 
 def first_keyword(statement: str) -> str:
-    """The statement's first word, upper-cased, after any leading comments ('' if none)."""
+    """The statement's first word, upper-cased, after any leading comments and opening
+    parentheses ('' if none). dwhkit's one statement classifier: the targets' executors (COPY,
+    UNLOAD, DDL), ``dwh check`` and the translator all ask it."""
     rest = statement[_LEADING_NOISE.match(statement).end():]
     m = re.match(r"\(*\s*([A-Za-z_#]+)", rest)
     return m.group(1).upper() if m else ""

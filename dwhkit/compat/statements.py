@@ -2,21 +2,19 @@
 and the few parsed ones that need a statement-level answer rather than an AST rewrite."""
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 
+from dwhkit.compat import settings
 from dwhkit.errors import TranslateError, UnsupportedError
 
 NO_OP = "SELECT 1"
+# What SHOW names (sqlglot keeps the rest of a SHOW as one string): NAME, CONTEXT.NAME or TIME ZONE;
+# SHOW TABLES, SHOW COLUMNS … are other statements.
+_PARAMETER = re.compile(r"^(?:time\s+zone|[a-z_][\w$]*(?:\s*\.\s*[a-z_][\w$]*)?)$", re.I)
 
-# Redshift-only session settings with no Postgres counterpart and no effect on results
-# (r_query_group, r_wlm_query_slot_count, r_enable_result_cache_for_session, …).
-_REDSHIFT_ONLY_SETTINGS = {
-    "query_group", "wlm_query_slot_count", "enable_result_cache_for_session",
-    "analyze_threshold_percent", "auto_analyze", "json_parse_truncate_strings",
-    "describe_field_name_in_uppercase", "enable_case_sensitive_super_attribute",
-    "spectrum_query_maxerror", "mv_enable_aqmv_for_session", "seg_id",
-}
 
 
 def _words(text: str) -> list[str]:
@@ -38,12 +36,16 @@ def command(tree: exp.Command, text: str) -> list[str]:
     if upper[:2] == ["ALTER", "TABLE"] and "APPEND" in upper:
         return [*_append(words)]
     if head in ("SET", "RESET"):
-        name = words[1].lower() if len(words) > 1 else ""
-        if name == "session" and len(words) > 2:
-            name = words[2].lower()
-        if name in _REDSHIFT_ONLY_SETTINGS:
-            return [NO_OP]
+        at = 2 if len(words) > 2 and upper[1] in ("SESSION", "LOCAL") else 1
+        custom = settings.set_name(words[at]) if len(words) > at else None
+        if custom is not None:
+            # r_SET: a Redshift-only parameter becomes its custom setting (compat/settings.py)
+            return [" ".join([*words[:at], custom, *words[at + 1:]])]
         return [text]
+    if head == "SHOW" and len(words) == 2 and _PARAMETER.match(words[1].strip()):
+        # r_SHOW: SHOW { parameter_name | ALL } | SHOW variable_name (a dotted context variable)
+        name = re.sub(r"\s+", "", words[1])
+        return [settings.show(name)]
     if head == "ANALYZE":
         return _analyze(words, text)
     raise UnsupportedError(f"{' '.join(words[:3])}: statement not supported on Postgres targets")
@@ -108,16 +110,30 @@ def special(tree: exp.Expr) -> list[str] | None:
     if isinstance(tree, exp.Merge):
         _check_merge(tree)
     if isinstance(tree, exp.Set):
-        for item in tree.expressions:
-            target = item.this.this if isinstance(item.this, exp.EQ) else item.this
-            if isinstance(target, exp.Expr) and target.name.lower() in _REDSHIFT_ONLY_SETTINGS:
-                return [NO_OP]
+        out = _set_redshift_only(tree)
+        if out is not None:
+            return out
     if isinstance(tree, exp.Analyze):
         # r_ANALYZE: PREDICATE COLUMNS / ALL COLUMNS choose what Redshift samples; Postgres
         # analyzes all columns, which gives the same (planner-only) effect.
         if isinstance(tree.expression, exp.AnalyzeColumns):
             tree.set("expression", None)
     return None
+
+
+def _set_redshift_only(tree: exp.Set) -> list[str] | None:
+    """SET [SESSION | LOCAL] query_group TO 'x' → SET … dwhkit.query_group TO 'x' (r_SET,
+    compat/settings.py); None when the statement sets no Redshift-only parameter."""
+    if len(tree.expressions) != 1 or not isinstance(tree.expressions[0].this, exp.EQ):
+        return None
+    item = tree.expressions[0]
+    target, value = item.this.this, item.this.expression
+    custom = settings.set_name(target.name) if isinstance(target, exp.Expr) else None
+    if custom is None:
+        return None
+    kind = (item.args.get("kind") or "").upper()
+    scope = f"{kind} " if kind in ("SESSION", "LOCAL") else ""
+    return [f"SET {scope}{custom} TO {value.sql(dialect='postgres')}"]
 
 
 def _check_merge(tree: exp.Merge) -> None:

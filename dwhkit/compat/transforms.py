@@ -5,9 +5,11 @@ They fix what is a matter of scope or naming rather than of one function: identi
 """
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
-from dwhkit.compat import coerce, ddl, names, outer_join, pivot, resolve
+from dwhkit.compat import coerce, ddl, decimals, names, outer_join, pivot, refusals, resolve, varbyte
 from dwhkit.compat.scope import Scope, find_cte
 from dwhkit.errors import TranslateError
 
@@ -88,6 +90,38 @@ def types(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
+def nul_in_literals(tree: exp.Expr) -> exp.Expr:
+    """A string literal written with the escape \\0 (r_STRTOL's example STRTOL('\\0', 2) is 0): the
+    Redshift reader turns it into a NUL character, which PostgreSQL cannot hold in text (the
+    statement fails to parse). AMBIG: no page says what a NUL in a literal means; PostgreSQL 8.0,
+    which Redshift derives from, kept strings NUL-terminated, so the literal ends at the NUL —
+    '\\0' is '' and STRTOL('', 2) is 0, as the page prints."""
+    for lit in tree.find_all(exp.Literal):
+        if lit.is_string and "\x00" in lit.this:
+            lit.set("this", lit.this.split("\x00", 1)[0])
+    return tree
+
+
+_GERMAN_DATE = re.compile(r"^(\s*)(\d{1,2})\.(\d{1,2})\.(\d{4})(?=$|[\sT])")
+_DATETIME_TYPES = (exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ)
+
+
+def german_dates(tree: exp.Expr) -> exp.Expr:
+    """r_Datetime_types lists ``17.12.1997 07:37:16.00 PST`` (dd.mm.yyyy, the "German" style) among
+    TIMESTAMPTZ inputs; PostgreSQL reads a dotted date in the DateStyle order (MDY: month 17, an
+    error). A string literal read as a DATE, TIMESTAMP or TIMESTAMPTZ that starts with dd.mm.yyyy is
+    written in ISO order instead; every other literal is left to PostgreSQL."""
+    for cast in tree.find_all(exp.Cast):
+        lit = cast.this
+        if not (isinstance(lit, exp.Literal) and lit.is_string and cast.to.is_type(*_DATETIME_TYPES)):
+            continue
+        m = _GERMAN_DATE.match(lit.this)
+        if m:
+            lead, day, month, year = m.groups()
+            lit.set("this", f"{lead}{year}-{int(month):02d}-{int(day):02d}{lit.this[m.end():]}")
+    return tree
+
+
 def top_and_limit(tree: exp.Expr) -> exp.Expr:
     """r_SELECT_list: TOP n is LIMIT n; using both is an error."""
     for select in tree.find_all(exp.Select):
@@ -105,14 +139,19 @@ def rewrite(tree: exp.Expr, catalog=None) -> exp.Expr:
     elif isinstance(tree, exp.Alter):
         ddl.alter(tree)
     top_and_limit(tree)
+    nul_in_literals(tree)
+    german_dates(tree)
+    refusals.check(tree)
     pivot.rewrite(tree, Scope(catalog))
     resolve.update_from(tree)
     resolve.subquery_aliases(tree)
     outer_join.oracle_outer_joins(tree, Scope(catalog))
     resolve.clause_aliases(tree, Scope(catalog))
     lateral_aliases(tree, Scope(catalog))
+    types(tree)  # before the conversions: the casts they write (e.g. BPCHAR) are Postgres types already
     coerce.implicit_conversions(tree, Scope(catalog))
+    decimals.result_types(tree, Scope(catalog))
+    varbyte.operators(tree, Scope(catalog))
     names.default_names(tree)
-    types(tree)
     fold_identifiers(tree)
     return tree

@@ -1,9 +1,9 @@
-"""The target table's columns (read once from the catalog) and one converter per column.
+"""The target table's columns (as the sink's catalog describes them) and one converter per column.
 
 Why: Postgres must never be the one to reject a value — a rejected value would abort the whole
 COPY FROM STDIN and lose Redshift's per-record error handling (MAXERROR, stl_load_errors). So each
 value is validated and converted here, once, by a function built once per COPY for its column;
-the function returns the field already escaped for Postgres' text COPY format (``\\N`` = NULL) or
+the function returns the field already escaped for the text COPY data format (``\\N`` = NULL) or
 raises ``RecordError`` with Redshift's error code.
 
 Inputs a converter accepts: ``str`` (text formats and JSON strings), and from JSON also ``int``,
@@ -44,7 +44,7 @@ class Column:
     """One target column as the catalog describes it."""
 
     name: str
-    typname: str           # pg_type.typname: int8, varchar, bpchar, numeric, timestamptz, ...
+    typname: str           # the catalog's type name: int8, varchar, bpchar, numeric, timestamptz, ...
     type_text: str         # format_type(): 'character varying(20)' — for messages and stl 'type'
     length: int | None     # varchar/char length (Redshift: bytes)
     precision: int | None  # numeric
@@ -74,51 +74,12 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """The COPY target as the sink's catalog describes it (``oid`` goes to stl_load_errors.tbl)."""
+
     oid: int
     schema: str
     name: str
     columns: tuple[Column, ...]
-
-    @property
-    def qualified(self) -> str:
-        return f"{quote_ident(self.schema)}.{quote_ident(self.name)}"
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def describe_table(conn, schema: str | None, table: str) -> Table:
-    """Read the target's columns from pg_catalog; an unqualified name follows the search_path."""
-    ref = f"{quote_ident(schema)}.{quote_ident(table)}" if schema else quote_ident(table)
-    with conn.cursor() as cur:
-        cur.execute("SELECT c.oid, n.nspname, c.relname, c.relkind FROM pg_class c "
-                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(%s)", (ref,))
-        row = cur.fetchone()
-        if row is None:
-            raise CopyError(f"relation \"{table if not schema else schema + '.' + table}\" does not exist")
-        oid, nsp, rel, kind = row
-        if kind not in ("r", "p"):
-            raise CopyError(f"COPY target {nsp}.{rel} is not a table")
-        cur.execute("""
-            SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod), a.atttypmod,
-                   a.attnotnull, a.atthasdef, a.attidentity, a.attgenerated, t.typtype,
-                   bt.typname
-            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-            LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
-            WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", (oid,))
-        cols = []
-        for name, typname, text, typmod, notnull, hasdef, ident, gen, typtype, basetype in cur.fetchall():
-            if typtype == "d" and basetype:     # a domain: convert as its base type
-                typname = basetype
-            length = precision = scale = None
-            if typname in ("varchar", "bpchar") and typmod > 4:
-                length = typmod - 4
-            elif typname == "numeric" and typmod > 4:
-                precision, scale = ((typmod - 4) >> 16) & 0xFFFF, (typmod - 4) & 0xFFFF
-            cols.append(Column(name, typname, text, length, precision, scale, bool(notnull), bool(hasdef),
-                               ident or "", bool(gen)))
-    return Table(oid, nsp, rel, tuple(cols))
 
 
 # ------------------------------------------------------------------------------------------ helpers

@@ -115,7 +115,7 @@ def _describe(tok: Token) -> str:
     return repr(tok.value)
 
 
-class Cursor:
+class TokenStream:
     """Walks the tokens of one statement; every error names the statement and a position."""
 
     def __init__(self, sql: str, statement: str):
@@ -211,23 +211,23 @@ class Cursor:
 # Argument shapes: each reads what follows a keyword and returns the value to store
 # --------------------------------------------------------------------------------------------
 
-Reader = Callable[[Cursor, str], Any]
+Reader = Callable[[TokenStream, str], Any]
 
 
 def flag(value: Any = True) -> Reader:
     """A bare keyword (``MANIFEST``); ``value`` is what it stores (``'GZIP'`` for compression)."""
-    return lambda cur, kw: value
+    return lambda ts, kw: value
 
 
-def string(as_: bool = False, check: Callable[[Cursor, str, str, int], Any] | None = None) -> Reader:
-    """``KW [AS] 'text'``; ``check(cur, kw, value, pos)`` validates/normalises the value."""
+def string(as_: bool = False, check: Callable[[TokenStream, str, str, int], Any] | None = None) -> Reader:
+    """``KW [AS] 'text'``; ``check(ts, kw, value, pos)`` validates/normalises the value."""
 
-    def read(cur: Cursor, kw: str) -> Any:
+    def read(ts: TokenStream, kw: str) -> Any:
         if as_:
-            cur.word("AS")
-        pos = cur.peek().pos
-        value = cur.string(kw)
-        return check(cur, kw, value, pos) if check else value
+            ts.word("AS")
+        pos = ts.peek().pos
+        value = ts.string(kw)
+        return check(ts, kw, value, pos) if check else value
 
     return read
 
@@ -236,27 +236,27 @@ def optional_string(default: str, as_: bool = False, check=None) -> Reader:
     """``KW [[AS] 'text']`` (JSON, AVRO, ACCEPTINVCHARS): ``default`` when no string follows."""
     inner = string(as_=False, check=check)
 
-    def read(cur: Cursor, kw: str) -> Any:
-        if as_ and cur.word("AS"):
-            return inner(cur, kw)
-        if cur.peek().kind == "string":
-            return inner(cur, kw)
-        return check(cur, kw, default, cur.peek().pos) if check else default
+    def read(ts: TokenStream, kw: str) -> Any:
+        if as_ and ts.word("AS"):
+            return inner(ts, kw)
+        if ts.peek().kind == "string":
+            return inner(ts, kw)
+        return check(ts, kw, default, ts.peek().pos) if check else default
 
     return read
 
 
 def integer(as_: bool = False, lo: int = 0, hi: int | None = None) -> Reader:
-    def read(cur: Cursor, kw: str) -> int:
+    def read(ts: TokenStream, kw: str) -> int:
         if as_:
-            cur.word("AS")
-        tok = cur.number(kw)
+            ts.word("AS")
+        tok = ts.number(kw)
         if not tok.value.isdigit():
-            raise cur.error(f"{kw} expects a whole number, found {tok.value}", tok)
+            raise ts.error(f"{kw} expects a whole number, found {tok.value}", tok)
         n = int(tok.value)
         if n < lo or (hi is not None and n > hi):
             bound = f"{lo}..{hi}" if hi is not None else f">= {lo}"
-            raise cur.error(f"{kw} {n} is out of range ({bound})", tok)
+            raise ts.error(f"{kw} {n} is out of range ({bound})", tok)
         return n
 
     return read
@@ -266,32 +266,32 @@ def choice(words: Mapping[str, Any], default: Any = None, as_: bool = False) -> 
     """``KW [AS] WORD`` with WORD in ``words`` (mapped to the stored value). A ``default``
     other than None makes the word optional (``COMPUPDATE`` alone means ON)."""
 
-    def read(cur: Cursor, kw: str) -> Any:
+    def read(ts: TokenStream, kw: str) -> Any:
         if as_:
-            cur.word("AS")
-        tok = cur.peek()
+            ts.word("AS")
+        tok = ts.peek()
         if tok.kind == "word" and tok.value.upper() in words:
-            cur.take()
+            ts.take()
             return words[tok.value.upper()]
         if default is not None:
             return default
         hint = SourceLocated.closest(tok.value, words) if tok.kind == "word" else None
-        raise cur.error(f"{kw} expects one of {', '.join(words)}, found {_describe(tok)}", tok, hint)
+        raise ts.error(f"{kw} expects one of {', '.join(words)}, found {_describe(tok)}", tok, hint)
 
     return read
 
 
-def _iam_role(cur: Cursor, kw: str) -> str:
+def _iam_role(ts: TokenStream, kw: str) -> str:
     """``IAM_ROLE default`` or ``IAM_ROLE 'arn:…'`` (a comma-separated chain stays one string)."""
-    if cur.word("DEFAULT"):
+    if ts.word("DEFAULT"):
         return "default"
-    tok = cur.peek()
+    tok = ts.peek()
     if tok.kind == "word" and SourceLocated.closest(tok.value, ["DEFAULT"]):
-        raise cur.error(f"{kw} expects DEFAULT or a quoted role ARN", tok, "DEFAULT")
-    return cur.string(kw)
+        raise ts.error(f"{kw} expects DEFAULT or a quoted role ARN", tok, "DEFAULT")
+    return ts.string(kw)
 
 
-def decode_char(cur: Cursor, kw: str, value: str, pos: int) -> str:
+def decode_char(ts: TokenStream, kw: str, value: str, pos: int) -> str:
     """One ASCII character, written plainly, as ``'\\t'`` or as octal ``'\\ddd'``."""
     if len(value) == 1:
         char = value
@@ -300,15 +300,15 @@ def decode_char(cur: Cursor, kw: str, value: str, pos: int) -> str:
     elif re.fullmatch(r"\\[0-7]{3}", value):
         char = chr(int(value[1:], 8))
     else:
-        raise cur.error(f"{kw} must be one ASCII character (or '\\t', or octal '\\ddd'), got {value!r}", pos)
+        raise ts.error(f"{kw} must be one ASCII character (or '\\t', or octal '\\ddd'), got {value!r}", pos)
     if not 0 < ord(char) < 128:
-        raise cur.error(f"{kw} must be one ASCII character other than NUL, got {value!r}", pos)
+        raise ts.error(f"{kw} must be one ASCII character other than NUL, got {value!r}", pos)
     return char
 
 
-def check_fixedwidth(cur: Cursor, kw: str, value: str, pos: int) -> str:
+def check_fixedwidth(ts: TokenStream, kw: str, value: str, pos: int) -> str:
     if not re.fullmatch(r"\s*[^:,]+:\d+\s*(,\s*[^:,]+:\d+\s*)*", value):
-        raise cur.error(f"{kw} spec must look like 'label:width,label:width,…', got {value!r}", pos)
+        raise ts.error(f"{kw} spec must look like 'label:width,label:width,…', got {value!r}", pos)
     return value
 
 
@@ -367,7 +367,7 @@ AUTH_KEYWORDS = frozenset({"IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID", "SECRET_A
 _CREDENTIAL_FIELDS = frozenset(p.field for p in AUTH_PARAMS.values())
 
 
-def _json_spec(cur: Cursor, kw: str, value: str, pos: int) -> str:
+def _json_spec(ts: TokenStream, kw: str, value: str, pos: int) -> str:
     """'auto' | 'auto ignorecase' | 'noshred' | 's3://…jsonpaths'. AMBIG: the docs only ever
     write these lower case; we accept any case and store lower case."""
     if value.lower() in ("auto", "auto ignorecase", "noshred"):
@@ -375,22 +375,22 @@ def _json_spec(cur: Cursor, kw: str, value: str, pos: int) -> str:
     if value.lower().startswith("s3://"):
         return value
     hint = SourceLocated.closest(value, ("auto", "auto ignorecase", "noshred"))
-    raise cur.error(f"{kw} expects 'auto', 'auto ignorecase', 'noshred' or an s3:// JSONPaths file, got {value!r}",
+    raise ts.error(f"{kw} expects 'auto', 'auto ignorecase', 'noshred' or an s3:// JSONPaths file, got {value!r}",
                     pos, hint and repr(hint.lower()))
 
 
-def _dateformat(cur: Cursor, kw: str, value: str, pos: int) -> str:
+def _dateformat(ts: TokenStream, kw: str, value: str, pos: int) -> str:
     if value in ("epochsecs", "epochmillisecs"):
-        raise cur.error(f"DATEFORMAT does not take {value!r} (TIMEFORMAT only)", pos)
+        raise ts.error(f"DATEFORMAT does not take {value!r} (TIMEFORMAT only)", pos)
     return value
 
 
-def _simplify(cur: Cursor, kw: str) -> dict[str, Any]:
+def _simplify(ts: TokenStream, kw: str) -> dict[str, Any]:
     """SHAPEFILE ``SIMPLIFY [AUTO] [max_tolerance]``: AUTO or a tolerance (or both) is needed."""
-    auto = cur.word("AUTO") is not None
-    tolerance = float(cur.take().value) if cur.peek().kind == "number" else None
+    auto = ts.word("AUTO") is not None
+    tolerance = float(ts.take().value) if ts.peek().kind == "number" else None
     if not auto and tolerance is None:
-        raise cur.error("SIMPLIFY expects AUTO and/or a tolerance, found " + _describe(cur.peek()), cur.peek())
+        raise ts.error("SIMPLIFY expects AUTO and/or a tolerance, found " + _describe(ts.peek()), ts.peek())
     return {"simplify": "auto" if auto else "all", "simplify_tolerance": tolerance}
 
 
@@ -502,41 +502,41 @@ class Options:
     unsupported: list[tuple[str, int, str]]
 
 
-def read_options(cur: Cursor, params: Mapping[str, Param], stop: tuple[str, ...] = ()) -> Options:
+def read_options(ts: TokenStream, params: Mapping[str, Param], stop: tuple[str, ...] = ()) -> Options:
     """Read ``param [arg]`` items in any order until the end, ``;`` or a ``stop`` word."""
     opts = Options({}, {}, [], [])
     slots: dict[str, tuple[str, int]] = {}
     formats = [kw for kw, p in params.items() if p.slot == _FORMAT]
-    while not cur.at_end():
-        tok = cur.peek()
+    while not ts.at_end():
+        tok = ts.peek()
         if tok.kind != "word":
-            raise cur.error(f"expected a {cur.statement} option, found {_describe(tok)}", tok)
+            raise ts.error(f"expected a {ts.statement} option, found {_describe(tok)}", tok)
         kw = tok.value.upper()
         if kw in stop:
             break
-        cur.take()
+        ts.take()
         if kw == "WITH" and "CREDENTIALS" in params:
-            kw = cur.expect_word("CREDENTIALS", after="WITH").value.upper()
+            kw = ts.expect_word("CREDENTIALS", after="WITH").value.upper()
         elif kw == "FORMAT":
-            cur.word("AS")
-            tok = cur.peek()
-            kw = cur.expect_word(*formats, after="FORMAT").value.upper()
+            ts.word("AS")
+            tok = ts.peek()
+            kw = ts.expect_word(*formats, after="FORMAT").value.upper()
         param = params.get(kw)
         if param is None:
             known = [*params, "FORMAT"] + (["WITH"] if "CREDENTIALS" in params else []) + list(stop)
-            raise cur.error(f"unknown {cur.statement} option {kw}", tok, SourceLocated.closest(kw, known))
+            raise ts.error(f"unknown {ts.statement} option {kw}", tok, SourceLocated.closest(kw, known))
         slot = param.slot or kw
         if slot in slots:
             prev, _ = slots[slot]
             # the caret points at the second one; the first is named, not located (the message
             # is re-pointed into whole files by `dwh check`)
-            raise cur.error(f"duplicate option {kw} (given twice)" if prev == kw else
+            raise ts.error(f"duplicate option {kw} (given twice)" if prev == kw else
                             f"{kw} conflicts with {prev}: only one {slot} per statement", tok)
         slots[slot] = (kw, tok.pos)
-        first = cur.i
-        value = param.read(cur, kw)
+        first = ts.i
+        value = param.read(ts, kw)
         if param.mask:
-            opts.masks += [(t, param.mask) for t in cur.toks[first:cur.i] if t.kind == "string"]
+            opts.masks += [(t, param.mask) for t in ts.toks[first:ts.i] if t.kind == "string"]
         if param.unsupported:
             opts.unsupported.append((kw, tok.pos, param.unsupported))
         elif param.field is None:
@@ -548,7 +548,7 @@ def read_options(cur: Cursor, params: Mapping[str, Param], stop: tuple[str, ...]
     return opts
 
 
-def check_rules(cur: Cursor, given: Mapping[str, int], exclusive, requires, only) -> None:
+def check_rules(ts: TokenStream, given: Mapping[str, int], exclusive, requires, only) -> None:
     """Refuse what Redshift refuses, naming both options and where they were written."""
 
     at = display
@@ -557,19 +557,19 @@ def check_rules(cur: Cursor, given: Mapping[str, int], exclusive, requires, only
         if kw in given:
             for other in others:
                 if other in given:
-                    raise cur.error(f"{at(kw)} cannot be combined with {at(other)}", max(given[kw], given[other]))
+                    raise ts.error(f"{at(kw)} cannot be combined with {at(other)}", max(given[kw], given[other]))
     for kw, needs in requires:
         if kw in given and not any(n in given for n in needs):
-            raise cur.error(f"{at(kw)} requires {' or '.join(map(display, needs))}", given[kw])
+            raise ts.error(f"{at(kw)} requires {' or '.join(map(display, needs))}", given[kw])
     for fmt, allowed in only.items():
         if fmt in given:
             for kw, pos in given.items():
                 if kw != fmt and kw not in allowed:
-                    raise cur.error(f"{at(kw)} cannot be used with {at(fmt)}, which takes only "
+                    raise ts.error(f"{at(kw)} cannot be used with {at(fmt)}, which takes only "
                                     f"{', '.join(sorted(allowed))}", pos)
 
 
-def _parse_credentials_string(cur: Cursor, value: str, pos: int) -> dict[str, str]:
+def _parse_credentials_string(ts: TokenStream, value: str, pos: int) -> dict[str, str]:
     """``'aws_iam_role=arn…[;master_symmetric_key=…]'`` or
     ``'aws_access_key_id=…;aws_secret_access_key=…[;token=…][;master_symmetric_key=…]'``."""
     found: dict[str, str] = {}
@@ -577,35 +577,35 @@ def _parse_credentials_string(cur: Cursor, value: str, pos: int) -> dict[str, st
         key, sep, val = part.partition("=")
         key = key.strip().lower()
         if not sep:
-            raise cur.error(f"CREDENTIALS part {n + 1} is not key=value", pos)
+            raise ts.error(f"CREDENTIALS part {n + 1} is not key=value", pos)
         if key not in _CREDENTIAL_KEYS:
-            raise cur.error(f"CREDENTIALS: unknown key {key!r}", pos)
+            raise ts.error(f"CREDENTIALS: unknown key {key!r}", pos)
         if _CREDENTIAL_KEYS[key] in found:
-            raise cur.error(f"CREDENTIALS: duplicate key {key!r}", pos)
+            raise ts.error(f"CREDENTIALS: duplicate key {key!r}", pos)
         found[_CREDENTIAL_KEYS[key]] = val.strip()
     has_keys = "access_key_id" in found or "secret_access_key" in found
     if "iam_role" in found and (has_keys or "session_token" in found):
-        raise cur.error("CREDENTIALS: aws_iam_role cannot be combined with access keys", pos)
+        raise ts.error("CREDENTIALS: aws_iam_role cannot be combined with access keys", pos)
     if has_keys and not ("access_key_id" in found and "secret_access_key" in found):
-        raise cur.error("CREDENTIALS: aws_access_key_id and aws_secret_access_key go together", pos)
+        raise ts.error("CREDENTIALS: aws_access_key_id and aws_secret_access_key go together", pos)
     if "session_token" in found and not has_keys:
-        raise cur.error("CREDENTIALS: token needs aws_access_key_id and aws_secret_access_key", pos)
+        raise ts.error("CREDENTIALS: token needs aws_access_key_id and aws_secret_access_key", pos)
     if "iam_role" not in found and not has_keys:
-        raise cur.error("CREDENTIALS needs aws_iam_role or aws_access_key_id/aws_secret_access_key", pos)
+        raise ts.error("CREDENTIALS needs aws_iam_role or aws_access_key_id/aws_secret_access_key", pos)
     return found
 
 
-def build_credentials(cur: Cursor, opts: Options) -> Credentials:
+def build_credentials(ts: TokenStream, opts: Options) -> Credentials:
     """Exactly one authorization method -> ``Credentials`` (pops the auth fields from values)."""
     given, values = opts.given, opts.values
     auth = {f: values.pop(f) for f in list(values) if f in _CREDENTIAL_FIELDS}
     methods = [kw for kw in ("IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID") if kw in given]
     if len(methods) > 1:
         a, b = methods[:2]
-        raise cur.error(f"only one authorization method: {a} and {b}", max(given[a], given[b]))
+        raise ts.error(f"only one authorization method: {a} and {b}", max(given[a], given[b]))
     if not methods:
-        raise cur.error(f"{cur.statement} needs an authorization (IAM_ROLE, CREDENTIALS, or "
-                        "ACCESS_KEY_ID with SECRET_ACCESS_KEY)", len(cur.sql.rstrip().rstrip(";").rstrip()))
+        raise ts.error(f"{ts.statement} needs an authorization (IAM_ROLE, CREDENTIALS, or "
+                        "ACCESS_KEY_ID with SECRET_ACCESS_KEY)", len(ts.sql.rstrip().rstrip(";").rstrip()))
     master = auth.get("master_symmetric_key")
     if methods[0] == "IAM_ROLE":
         return Credentials("iam_role", iam_role=auth["iam_role"], master_symmetric_key=master)
@@ -613,7 +613,7 @@ def build_credentials(cur: Cursor, opts: Options) -> Credentials:
         return Credentials("keys", access_key_id=auth["access_key_id"],
                            secret_access_key=auth["secret_access_key"],
                            session_token=auth.get("session_token"), master_symmetric_key=master)
-    parsed = _parse_credentials_string(cur, auth["credentials"], given["CREDENTIALS"])
+    parsed = _parse_credentials_string(ts, auth["credentials"], given["CREDENTIALS"])
     return Credentials("credentials", **parsed)
 
 
@@ -655,93 +655,93 @@ def parse_copy(sql: str) -> CopyCommand:
     Raises ``CopySyntaxError`` for anything Redshift would refuse (unknown or duplicated
     options, incompatible combinations, bad values) and ``UnsupportedError`` for valid Redshift
     that dwhkit does not emulate (non-S3 sources)."""
-    cur = Cursor(sql, "COPY")
-    cur.expect_word("COPY")
-    if cur.peek().is_word("JOB") and cur.peek(1).is_word(*_JOB_ACTIONS):
-        cur.take()
-        return _job_command(cur)
-    action = cur.peek(1)
-    if cur.peek().is_word("JOB") and action.kind == "word" and not action.is_word("FROM") and \
+    ts = TokenStream(sql, "COPY")
+    ts.expect_word("COPY")
+    if ts.peek().is_word("JOB") and ts.peek(1).is_word(*_JOB_ACTIONS):
+        ts.take()
+        return _job_command(ts)
+    action = ts.peek(1)
+    if ts.peek().is_word("JOB") and action.kind == "word" and not action.is_word("FROM") and \
             (hint := SourceLocated.closest(action.value, _JOB_ACTIONS)):
-        raise cur.error(f"expected {' or '.join(_JOB_ACTIONS)} after COPY JOB, found {_describe(action)}", action, hint)
+        raise ts.error(f"expected {' or '.join(_JOB_ACTIONS)} after COPY JOB, found {_describe(action)}", action, hint)
 
-    table_tok = cur.identifier("a table name")
+    table_tok = ts.identifier("a table name")
     schema, table = None, table_tok.value
-    if cur.peek().is_punct("."):
-        cur.take()
-        schema, table = table, cur.identifier("a table name after '.'").value
-        if cur.peek().is_punct("."):
-            raise cur.error("three-part table names are not supported", cur.peek(), error=UnsupportedError)
-    columns = cur.identifier_list("column") if cur.peek().is_punct("(") else None
-    cur.expect_word("FROM", after="the table name")
-    source_pos = cur.peek().pos
-    source = cur.string("FROM")
+    if ts.peek().is_punct("."):
+        ts.take()
+        schema, table = table, ts.identifier("a table name after '.'").value
+        if ts.peek().is_punct("."):
+            raise ts.error("three-part table names are not supported", ts.peek(), error=UnsupportedError)
+    columns = ts.identifier_list("column") if ts.peek().is_punct("(") else None
+    ts.expect_word("FROM", after="the table name")
+    source_pos = ts.peek().pos
+    source = ts.string("FROM")
 
-    opts = read_options(cur, COPY_PARAMS, stop=("JOB",))
-    job = _job_create(cur) if cur.word("JOB") else None
-    cur.finish()
+    opts = read_options(ts, COPY_PARAMS, stop=("JOB",))
+    job = _job_create(ts) if ts.word("JOB") else None
+    ts.finish()
 
-    check_rules(cur, opts.given, COPY_EXCLUSIVE, COPY_REQUIRES, COPY_ONLY)
-    credentials = build_credentials(cur, opts)
+    check_rules(ts, opts.given, COPY_EXCLUSIVE, COPY_REQUIRES, COPY_ONLY)
+    credentials = build_credentials(ts, opts)
     if opts.values.get("encrypted") and not credentials.master_symmetric_key:
-        raise cur.error("ENCRYPTED needs MASTER_SYMMETRIC_KEY (or master_symmetric_key in CREDENTIALS)",
+        raise ts.error("ENCRYPTED needs MASTER_SYMMETRIC_KEY (or master_symmetric_key in CREDENTIALS)",
                         opts.given["ENCRYPTED"])
     if job:
-        _check_job(cur, opts, credentials)
+        _check_job(ts, opts, credentials)
     # file:///… is dwhkit's extension for Postgres targets (a local lake); Redshift reads S3 only.
     if not source.lower().startswith(("s3://", "file://")):
-        raise cur.error(f"FROM {source!r}: dwhkit loads from Amazon S3 (s3://…) or, on Postgres "
+        raise ts.error(f"FROM {source!r}: dwhkit loads from Amazon S3 (s3://…) or, on Postgres "
                         "targets, file:///…", source_pos, error=UnsupportedError)
     for kw, pos, why in opts.unsupported:
-        raise cur.error(f"{why} ({kw})", pos, error=UnsupportedError)
+        raise ts.error(f"{why} ({kw})", pos, error=UnsupportedError)
 
     return CopyCommand(table=table, schema=schema, columns=columns, source=source,
                        credentials=credentials, job=job, text=masked_text(sql, opts.masks),
                        **opts.values)
 
 
-def _job_name(cur: Cursor) -> str:
-    tok = cur.identifier("a COPY JOB name")
-    nxt = cur.peek()
+def _job_name(ts: TokenStream) -> str:
+    tok = ts.identifier("a COPY JOB name")
+    nxt = ts.peek()
     if "-" in tok.value or (nxt.pos == tok.end and nxt.value.startswith("-")):
-        raise cur.error("COPY JOB names may not contain a hyphen", tok)
+        raise ts.error("COPY JOB names may not contain a hyphen", tok)
     return tok.value
 
 
-def _auto(cur: Cursor) -> str | None:
-    if cur.word("AUTO"):
-        return choice({"ON": "on", "OFF": "off"})(cur, "AUTO")
+def _auto(ts: TokenStream) -> str | None:
+    if ts.word("AUTO"):
+        return choice({"ON": "on", "OFF": "off"})(ts, "AUTO")
     return None
 
 
-def _job_create(cur: Cursor) -> tuple[str, ...]:
+def _job_create(ts: TokenStream) -> tuple[str, ...]:
     """``… JOB CREATE name [AUTO ON|OFF]`` -> ('create', name, 'on'|'off'); AUTO defaults to ON."""
-    cur.expect_word("CREATE", after="JOB")
-    name = _job_name(cur)
-    return ("create", name, _auto(cur) or "on")
+    ts.expect_word("CREATE", after="JOB")
+    name = _job_name(ts)
+    return ("create", name, _auto(ts) or "on")
 
 
-def _job_command(cur: Cursor) -> CopyCommand:
+def _job_command(ts: TokenStream) -> CopyCommand:
     """``COPY JOB ALTER name [AUTO ON|OFF] | RUN name | LIST | SHOW name | DROP name``.
 
     ``job`` is ('alter', name[, 'on'|'off']), ('run', name), ('list',), ('show', name) or
     ('drop', name); ``table`` is '' since these name no table."""
-    action = cur.take().value.lower()
+    action = ts.take().value.lower()
     job: tuple[str, ...] = (action,)
     if action != "list":
-        job += (_job_name(cur),)
-    if action == "alter" and (auto := _auto(cur)):
+        job += (_job_name(ts),)
+    if action == "alter" and (auto := _auto(ts)):
         job += (auto,)
-    cur.finish()
-    return CopyCommand(table="", job=job, text=cur.sql.strip())
+    ts.finish()
+    return CopyCommand(table="", job=job, text=ts.sql.strip())
 
 
-def _check_job(cur: Cursor, opts: Options, credentials: Credentials) -> None:
+def _check_job(ts: TokenStream, opts: Options, credentials: Credentials) -> None:
     """COPY JOB restrictions (r_COPY-JOB). AMBIG: the preview refused ORC/Parquet, current docs
     do not; we accept them."""
     for kw in _JOB_REFUSES:
         if kw in opts.given:
-            raise cur.error(f"COPY JOB does not accept {kw}", opts.given[kw])
+            raise ts.error(f"COPY JOB does not accept {kw}", opts.given[kw])
     if credentials.method != "iam_role" or credentials.iam_role == "default":
-        pos = min(opts.given.get(k, len(cur.sql)) for k in AUTH_KEYWORDS)
-        raise cur.error("COPY JOB needs IAM_ROLE 'arn:…' (not default, keys or CREDENTIALS)", pos)
+        pos = min(opts.given.get(k, len(ts.sql)) for k in AUTH_KEYWORDS)
+        raise ts.error("COPY JOB needs IAM_ROLE 'arn:…' (not default, keys or CREDENTIALS)", pos)

@@ -1,10 +1,12 @@
-"""Run a Redshift COPY against Postgres: S3 → format → per-column converters → ``COPY … FROM STDIN``.
+"""Run a Redshift COPY through a sink: source → format → per-column converters → ``CopySink.write``.
 
-Why one streaming pipeline: rows are pulled lazily by psycopg2's ``copy_expert`` from a file-like
-object, so memory stays constant however large the input; each value is validated once in Python
-so a bad record becomes an stl_load_errors row instead of aborting Postgres' COPY; the whole load
-runs inside a SAVEPOINT, so a failed COPY leaves the table exactly as it was and does not kill the
-caller's transaction (Redshift's COPY is all-or-nothing).
+Why one streaming pipeline: COPY data is pulled lazily by the sink from a file-like object, so
+memory stays constant however large the input; each value is validated once in Python so a bad
+record becomes an stl_load_errors row instead of aborting the engine's bulk load; the sink runs
+the whole load all-or-nothing (Redshift's COPY is), so a failed COPY leaves the table as it was.
+The collaborators: ``sources`` (where bytes come from, chosen once from the URL), ``fetch``
+(which files, how far ahead), ``parsing`` (fast and exact paths), ``load_log`` (MAXERROR and the
+stl rows), ``send`` (threads and interruption), and the ``sink`` (``dwhkit.targets`` implements it).
 
 Decisions (AMBIG in REDSHIFT-SEMANTICS.md, each covered by a test):
 - MAXERROR n fails when the number of rejected records is **greater than** n (the AWS example,
@@ -16,60 +18,23 @@ Decisions (AMBIG in REDSHIFT-SEMANTICS.md, each covered by a test):
 """
 from __future__ import annotations
 
-import collections
-import copy
-import itertools
-import operator
-import os
 import signal
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..errors import CopyError, CopyInterrupted, CopySyntaxError, LoadError, UnsupportedError
-from . import sources, system_tables
-from .convert import Column, build_converter, describe_table, quote_ident
+from ..errors import CopyError, CopyInterrupted, CopySyntaxError, UnsupportedError
 from . import progress as progress_mod
-from .fastpath import Fallback
+from . import sources
+from .convert import Column, Table, build_converter
+from .decompress import check_compression
 from .fastpath import plan as fast_plan
-from .formats import MAX_RECORD, RecordError, utf8_chunks
-from .streams import END as _END
-from .streams import Feed as _Feed
-from .streams import STOP_TIMEOUT as _STOP_TIMEOUT
-from .streams import Producer as _Producer
-from .streams import readahead as _readahead
-from .streams import rechunk as _rechunk
-from .formats.jsonfmt import _decode as _json_decode
-
-MAXERROR_CAP = 100_000
-BATCH_ROWS = 2000
-BATCH_BYTES = 1 << 20          # …or this many bytes of COPY text, whichever comes first
-PREFETCH_MAX = 8 << 20          # objects up to this size are fetched whole, ahead, by the worker pool
-GROUP_BYTES = 1 << 20           # small whole files are parsed together up to this many bytes
-ERROR_ROWS_BATCH = 5000         # stl_load_errors rows written to the side connection per batch
-ERROR_ROWS_KEPT = 20_000        # without a side connection, rows kept (the count goes on)
-
-
-def parse_threads() -> int:
-    """Fast-path parser threads: ``DWH_COPY_PARSE_THREADS``, default the number of cores."""
-    env = os.environ.get("DWH_COPY_PARSE_THREADS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, os.cpu_count() or 1)
-
-
-def copy_workers() -> int:
-    """Concurrent object fetches per COPY: ``DWH_COPY_WORKERS``, default 2 × cores (at most 16)."""
-    env = os.environ.get("DWH_COPY_WORKERS")
-    if env:
-        try:
-            return max(1, int(env))
-        except ValueError:
-            pass
-    return min(16, 2 * (os.cpu_count() or 1))
-_call = operator.call
-_LONG = object()                # a block marker: the line runs past MAX_RECORD (see _blocks)
+from .fetch import Fetcher
+from .load_log import LoadLog, Stamp, maxerror_for
+from .parsing import Parsing
+from .send import send
+from .sink import BlockFormat, CopySink
 
 
 @dataclass
@@ -80,382 +45,6 @@ class CopyResult:
     query_id: int = -1
     seconds: float = 0.0
     message: str = ""
-
-
-class _Load:
-    """State of one COPY: counters, rejected-record log rows, per-file commit rows."""
-
-    def __init__(self, conn, cmd, table, cols, fmt, files, client, query_id, starttime, session):
-        self.conn, self.cmd, self.table, self.cols, self.fmt = conn, cmd, table, cols, fmt
-        self.files, self.client, self.query_id = files, client, query_id
-        self.starttime, self.session = starttime, session
-        self.convs = [build_converter(c, cmd, from_json=fmt.from_json) for c in cols]
-        self.loaded = 0
-        self.rejected = 0
-        self.error_rows: list[tuple] = []   # not yet written (see _error_row)
-        self.side = None                    # the side connection, when stl rows go through one
-        self.commit_rows: list[tuple] = []
-        if getattr(fmt, "strict", False):           # columnar: the first error fails the load (§1)
-            if cmd.ignoreallerrors:
-                raise CopySyntaxError("IGNOREALLERRORS cannot be used with columnar formats")
-            self.maxerror = 0
-        else:
-            self.maxerror = None if cmd.ignoreallerrors else min(cmd.maxerror or 0, MAXERROR_CAP)
-        self.userid = 0
-        self.workers = copy_workers()
-        self.parse_threads = parse_threads()
-        self._pool = None
-        self.cancel = threading.Event()     # set when the COPY is interrupted: every stage stops
-        self.fast = fast_plan(cmd, cols, fmt)
-        self._rest_fmt = copy.copy(fmt)      # the exact path resuming mid-file: header already skipped
-        self._rest_fmt.skip = 0
-        self.progress = progress_mod.make(table.name, files, compressed=bool(cmd.compression))
-
-    def items(self):
-        """Yield ``(kind, data)``: 'bin'/'pgtext'/'csv' from the fast path, 'text' from the exact
-        path, file by file in order (small files prefetched concurrently). Small files read whole
-        are parsed together, ~1 MiB at a time (one pyarrow call per group, not per file); a group
-        that fails a check is redone file by file."""
-        group: list = []
-        size = 0
-        pending: collections.deque = collections.deque()
-        groupable = self.fast is not None and not self.fmt.skip
-        fetched = self._fetched()
-        while True:
-            try:
-                f, chunks, whole = next(fetched)
-            except StopIteration:
-                break
-            except BaseException:
-                # a file that cannot be read fails the COPY: finish the files before it first,
-                # so their stl_load_commits rows are written as the per-file path would have
-                while pending:
-                    yield from self._finish_group(*pending.popleft())
-                for g in [group] if group else []:
-                    yield from self._finish_group(*self._submit_group(g))
-                raise
-            if groupable and whole is not None and len(whole) < GROUP_BYTES and self._groupable(whole):
-                group.append((f, whole))
-                size += len(whole)
-                if size >= GROUP_BYTES:
-                    pending.append(self._submit_group(group))
-                    group, size = [], 0
-                    while len(pending) > self.parse_threads:
-                        yield from self._finish_group(*pending.popleft())
-                continue
-            if group:
-                pending.append(self._submit_group(group))
-                group, size = [], 0
-            while pending:
-                yield from self._finish_group(*pending.popleft())
-            yield from self._one_file(f, _rechunk(whole) if whole is not None else chunks)
-        if group:
-            pending.append(self._submit_group(group))
-        while pending:
-            yield from self._finish_group(*pending.popleft())
-
-    def _groupable(self, whole: bytes) -> bool:
-        """May this file be parsed concatenated with its neighbours? Text lines cannot merge (a
-        newline separates the files, quotes/CR send blocks to the exact path), but pyarrow reads
-        JSON as a stream of values, so a record left open at the end of one file could swallow the
-        next file's start. If the first and the last non-blank lines of the file are each a whole
-        object, no value can span the boundary (inside an object or array, an object right after
-        a value or where a key is due is a syntax error, and a string cannot hold a newline)."""
-        if self.fast.kind != "JSON":
-            return True
-        s = whole.strip()
-        if not s:
-            return True
-        nl = s.find(b"\n")
-        first = s if nl < 0 else s[:nl]
-        last = s[s.rfind(b"\n") + 1:]
-        try:
-            return type(_json_decode(first)) is dict and type(_json_decode(last)) is dict
-        except Exception:  # noqa: BLE001 - msgspec.DecodeError: not a whole object
-            return False
-
-    def _one_file(self, f, chunks):
-        before = self.rejected
-        stats: dict = {}
-        if self.fast is not None:
-            yield from self._fast_file(f, chunks, stats)
-        else:
-            yield from self._exact(f, chunks, stats, self.fmt, 0)
-        self._file_done(f, stats.get("lines", 0), self.rejected - before)
-
-    def _file_done(self, f, lines, errors):
-        self.progress.file_done()
-        self.commit_rows.append((self.userid, self.query_id, 0, f.url[:256], f.url[:256], 0, lines, errors,
-                                 datetime.now(timezone.utc).replace(tzinfo=None), 1, self.fmt.file_format, 0, 0, 0))
-
-    def _submit_group(self, group):
-        data = b"".join(w if w.endswith(b"\n") or not w else w + b"\n" for _, w in group)
-        return group, data, self._parse_pool().submit(self.fast.run, data)
-
-    def _finish_group(self, group, data, fut):
-        try:
-            kind, payload, n = fut.result()
-        except Fallback:
-            for f, whole in group:
-                yield from self._one_file(f, _rechunk(whole))
-            return
-        self.loaded += n
-        self.progress.advance(n, len(data))
-        if payload:
-            yield kind, payload
-        for f, whole in group:
-            self._file_done(f, whole.count(b"\n") + (0 if whole.endswith(b"\n") or not whole else 1), 0)
-
-    def _fetched(self):
-        """(file, UTF-8 chunk iterator, whole bytes or None) in file order. Files of known size up
-        to PREFETCH_MAX are fetched whole (still compressed) by a pool of ``workers`` threads
-        ahead of the one being parsed, so a prefix of many small objects is not bound by one
-        request's latency; one whose decompressed bytes also fit PREFETCH_MAX is handed over
-        whole, any other is decompressed as it is parsed (a 1 MB bzip2 may hold gigabytes).
-        Larger files stream. Memory: at most ``2 * workers`` × PREFETCH_MAX ahead. Every chunk
-        passes ``self._checked`` so a cancelled COPY stops between chunks."""
-        cmd, client = self.cmd, self.client
-        workers = self.workers
-        checked = self._checked
-
-        def fetch(f):
-            raw = b"".join(checked(sources.raw_chunks(client, f)))
-            if not cmd.compression:
-                return raw, [raw]
-            out, size = [], 0
-            for piece in sources.decompressed(_rechunk(raw), cmd.compression, f.url):
-                size += len(piece)
-                if size > PREFETCH_MAX:
-                    return raw, None            # too big to hold whole: decompress as it is parsed
-                out.append(piece)
-            return raw, out
-
-        streamed = getattr(self.fmt, "file_format", "") in ("JSON", "Text")   # Parquet reads by range itself
-
-        def small(f):
-            return streamed and f.size is not None and f.size <= PREFETCH_MAX and workers > 1
-
-        def streamed_file(f):
-            raw = checked(sources.stream(client, f, cmd.compression))
-            return utf8_chunks(_readahead(raw) if workers > 1 else raw, cmd.encoding)
-
-        if workers <= 1 or not any(small(f) for f in self.files):
-            for f in self.files:
-                yield f, streamed_file(f), None
-            return
-        from concurrent.futures import ThreadPoolExecutor
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dwhkit-copy-fetch")
-        ahead: dict[int, object] = {}
-        nxt = 0
-        try:
-            for i, f in enumerate(self.files):
-                while nxt < len(self.files) and nxt < i + 2 * workers:
-                    if small(self.files[nxt]):
-                        ahead[nxt] = pool.submit(fetch, self.files[nxt])
-                    nxt += 1
-                fut = ahead.pop(i, None)
-                if fut is None:
-                    yield f, streamed_file(f), None
-                    continue
-                raw, pieces = fut.result()
-                if pieces is None:
-                    chunks = checked(sources.decompressed(_rechunk(raw), cmd.compression, f.url))
-                    del raw
-                    yield f, utf8_chunks(chunks, cmd.encoding), None
-                    continue
-                del raw
-                whole = b"".join(utf8_chunks(iter(pieces), cmd.encoding))
-                del pieces
-                yield f, iter((whole,)), whole
-        finally:
-            for fut in ahead.values():
-                fut.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _checked(self, chunks):
-        """Pass chunks through, stopping with CopyInterrupted once the COPY is cancelled (the
-        producer and reader threads notice within one chunk of work)."""
-        cancel = self.cancel
-        for chunk in chunks:
-            if cancel.is_set():
-                raise CopyInterrupted(f"COPY into {self.table.name} was cancelled")
-            yield chunk
-
-    def _blocks(self, chunks, state):
-        """Whole-line blocks of a file (≈ one source chunk each), after IGNOREHEADER; yields
-        ``(block, header_lines_skipped_before_it)``. A line still open after MAX_RECORD bytes is
-        not buffered further: ``(partial, 0)`` is yielded with ``state["long"]`` set, and the
-        caller hands it with the rest of the file to the exact path, which makes it one record's
-        error. ``state["skip"]`` is the IGNOREHEADER count still to skip."""
-        carry = b""
-        for chunk in chunks:
-            data = carry + chunk if carry else chunk
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                carry = data
-                if len(carry) > MAX_RECORD:
-                    state["long"] = True
-                    yield carry, 0
-                    return
-                continue
-            block, carry = data[:cut], data[cut:]
-            skipped = 0
-            while state["skip"] and block:              # IGNOREHEADER: physical lines of each file
-                block = block[block.find(b"\n") + 1:]
-                state["skip"] -= 1
-                skipped += 1
-            yield block, skipped
-        if carry:
-            if state["skip"]:
-                state["skip"] -= 1
-                yield b"", 1
-            else:
-                yield carry, 0
-
-    def _fast_file(self, f, chunks, stats):
-        """One file through the fast path. Blocks are parsed by a small thread pool (pyarrow releases
-        the GIL) and emitted in order; the first block that fails a check is re-read, with the rest
-        of the file, by the exact path (line numbers continue)."""
-        fast, progress, pool = self.fast, self.progress, self._parse_pool()
-        depth = 2 * self.parse_threads
-        lines = 0
-        inflight: collections.deque = collections.deque()
-        state = {"skip": self.fmt.skip, "long": False}
-        blocks = self._blocks(chunks, state)
-
-        def work(block):
-            if not block.endswith(b"\n"):
-                # a file's last line may lack its newline: end it here, or Postgres (which may be
-                # handed these bytes as they are) would run it into the next file's first line
-                block += b"\n"
-            kind, payload, n = fast.run(block)
-            return kind, payload, n, block.count(b"\n")
-
-        exhausted = False
-        while True:
-            while not exhausted and len(inflight) < depth:
-                nxt = next(blocks, None)
-                if nxt is None:
-                    exhausted = True
-                    break
-                block, skipped = nxt
-                if state["long"]:                       # an over-long line: the exact path's job
-                    inflight.append((block, skipped, _LONG))
-                    exhausted = True
-                    break
-                inflight.append((block, skipped, pool.submit(work, block) if block else None))
-            if not inflight:
-                break
-            block, skipped, fut = inflight.popleft()
-            lines += skipped
-            if fut is None:
-                continue
-            try:
-                if fut is _LONG:
-                    raise Fallback("a line longer than MAX_RECORD")
-                kind, payload, n, nl = fut.result()
-            except Fallback:
-                for _, _, other in inflight:
-                    other.cancel() if other is not None and other is not _LONG else None
-                def tail():
-                    yield from (b for b, _ in blocks)
-                    if state["long"]:       # _blocks stopped at an over-long line: the raw rest
-                        yield from chunks
-                rest = itertools.chain((block,), [b for b, _, _ in inflight], tail())
-                fmt = self._rest_fmt
-                if state["skip"]:                       # still inside IGNOREHEADER
-                    fmt = copy.copy(self.fmt)
-                    fmt.skip = state["skip"]
-                inflight.clear()
-                yield from self._exact(f, rest, stats, fmt, lines)
-                return
-            lines += nl
-            self.loaded += n
-            progress.advance(n, len(block))
-            if payload:
-                yield kind, payload
-        stats["lines"] = lines
-
-    def _parse_pool(self):
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-            self._pool = ThreadPoolExecutor(max_workers=self.parse_threads, thread_name_prefix="dwhkit-copy-parse")
-        return self._pool
-
-    def close(self):
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def _exact(self, f, chunks, stats, fmt, base):
-        """The exact per-record path (formats + converters); ``base`` lines already consumed."""
-        convs, mapper, reject, call = self.convs, fmt.mapper, self._reject, _call
-        join = "\t".join
-        progress = self.progress
-        buf: list[str] = []
-        size = 0
-        for lineno, raw, vals in fmt.records(chunks, f, stats):
-            lineno += base
-            try:
-                if type(vals) is RecordError:
-                    raise vals
-                if mapper is not None:
-                    vals = mapper(vals)
-                buf.append(join(map(call, convs, vals)))
-            except RecordError as err:
-                reject(f, lineno, raw, vals, err)
-                continue
-            size += len(buf[-1])
-            if len(buf) >= BATCH_ROWS or size >= BATCH_BYTES:
-                self.loaded += len(buf)
-                progress.advance(len(buf))
-                yield "text", ("\n".join(buf) + "\n").encode()
-                buf = []
-                size = 0
-        if buf:
-            self.loaded += len(buf)
-            progress.advance(len(buf))
-            yield "text", ("\n".join(buf) + "\n").encode()
-        stats["lines"] = stats.get("lines", 0) + base
-
-    def _reject(self, f, lineno, raw, vals, err: RecordError):
-        """One stl_load_errors row; raise when past MAXERROR."""
-        col = None
-        idx = None
-        if type(vals) is list:
-            for i, (conv, v) in enumerate(zip(self.convs, vals)):
-                try:
-                    conv(v)
-                except RecordError as e:
-                    col, idx, err = self.cols[i], i, e
-                    break
-        raw_text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else str(raw)
-        position = self.fmt.position(raw, idx) if idx is not None else err.position
-        value = err.value
-        if isinstance(value, (bytes, bytearray)):
-            value = value.decode("utf-8", "replace")
-        self.rejected += 1
-        # With no side connection to spill to, only the first ERROR_ROWS_KEPT rows are kept.
-        if self.side is not None or len(self.error_rows) < ERROR_ROWS_KEPT:
-            self._error_row(f, lineno, col, position, raw_text, value, err)
-        if self.maxerror is not None and self.rejected > self.maxerror:
-            where = f"Load into table '{self.table.name}' failed. Check 'stl_load_errors' system table for details."
-            raise LoadError(f"{err.reason} ({err.code}). {where} {self.rejected} record(s) could not be loaded "
-                            f"(MAXERROR {self.maxerror}).",
-                            key=f.url, line=lineno, column=col.name if col else None)
-
-    def _error_row(self, f, lineno, col, position, raw_text, value, err):
-        self.error_rows.append(system_tables.error_row(
-            userid=self.userid, tbl=self.table.oid, starttime=self.starttime, session=self.session,
-            query=self.query_id, filename=f.url, line_number=lineno, colname=col.name if col else "",
-            type_=col.stl_type if col else "", col_length=col.stl_length if col else "",
-            position=position or 0, raw_line=raw_text, raw_field_value="" if value is None else str(value),
-            err_code=err.code, err_reason=err.reason))
-        if self.side is not None and len(self.error_rows) >= ERROR_ROWS_BATCH:
-            # IGNOREALLERRORS over a flood of bad records: spill to the side connection (its rows
-            # survive a rollback anyway) instead of holding millions of rows until the end
-            system_tables.write_rows(self.side, self.error_rows, [])
-            self.error_rows = []
 
 
 def _load_columns(table, cmd) -> list[Column]:
@@ -481,17 +70,18 @@ def _load_columns(table, cmd) -> list[Column]:
     return [c for c in table.columns if not c.generated and (cmd.explicit_ids or not c.identity)]
 
 
-def _format(cmd, cols, client):
+def _format(cmd, cols, source_for):
+    """The parser for FORMAT; ``source_for(url)`` reads side files (a jsonpaths file)."""
     fmt = (cmd.format or "TEXT").upper()
     if fmt == "JSON":
-        from .formats.json_source import JsonSource
-        return JsonSource(cmd, cols, client)
+        from .formats.json_parser import JsonParser
+        return JsonParser(cmd, cols, source_for)
     if fmt in ("TEXT", "CSV", "FIXEDWIDTH"):
-        from .formats.text import TextSource
-        return TextSource(cmd, cols)
+        from .formats.text import TextParser
+        return TextParser(cmd, cols)
     if fmt == "PARQUET":
-        from .formats.parquet import ParquetSource
-        return ParquetSource(cmd, cols, client)
+        from .formats.parquet import ParquetParser
+        return ParquetParser(cmd, cols, source_for(cmd.source))
     raise UnsupportedError(f"COPY ... FORMAT {fmt} is not supported by dwhkit")
 
 
@@ -504,15 +94,17 @@ def _check(cmd) -> None:
         raise CopySyntaxError("IGNOREALLERRORS cannot be combined with MAXERROR")
     if cmd.maxerror is not None and cmd.maxerror < 0:
         raise CopySyntaxError("MAXERROR must be 0 or more")
-    sources.check_compression(cmd.compression)
+    check_compression(cmd.compression)
 
 
-def run_copy(conn, cmd, *, side_conn_factory=None, s3_client=None) -> CopyResult:
-    """Run one COPY; see the module docstring. Raises CopyError/LoadError/UnsupportedError, or
-    CopyInterrupted (a KeyboardInterrupt) when SIGINT/SIGTERM stopped it — always rolled back."""
+def run_copy(sink: CopySink, cmd, *, source: sources.Source | None = None) -> CopyResult:
+    """Run one COPY into ``sink``; see the module docstring. ``source``: where the bytes come
+    from, when not the Source chosen from FROM's URL (COPY JOB pins the listing to one file).
+    Raises CopyError/LoadError/UnsupportedError, or CopyInterrupted (a KeyboardInterrupt) when
+    SIGINT/SIGTERM stopped it — always rolled back."""
     with _terminate_as_interrupt():
         try:
-            return _run_copy(conn, cmd, side_conn_factory=side_conn_factory, s3_client=s3_client)
+            return _run_copy(sink, cmd, source)
         except CopyInterrupted:
             raise
         except KeyboardInterrupt as exc:
@@ -553,189 +145,85 @@ class _terminate_as_interrupt:
         return False
 
 
-def _run_copy(conn, cmd, *, side_conn_factory=None, s3_client=None) -> CopyResult:
+@dataclass
+class _Load:
+    """One prepared COPY: what is loaded where, and the collaborators that do it."""
+
+    table: Table
+    cols: list[Column]
+    files: list
+    parsing: Parsing
+    log: LoadLog
+    formats: dict[str, BlockFormat]
+    cancel: threading.Event
+
+
+def _run_copy(sink, cmd, source) -> CopyResult:
     t0 = time.monotonic()
     _check(cmd)
     starttime = datetime.now(timezone.utc).replace(tzinfo=None)
-    side = None
-    if side_conn_factory is not None:
-        side = side_conn_factory()
-        side.autocommit = True
-        system_tables.ensure_system_tables(side)
-    # Under autocommit the COPY runs in a transaction of its own, so a COPY reported as failed
-    # never leaves rows behind; otherwise in a savepoint of the caller's transaction.
-    own_txn = bool(conn.autocommit)
+    failed = True
     try:
-        with conn.cursor() as cur:
-            if own_txn:
-                cur.execute("BEGIN")
-            if side is None:
-                system_tables.ensure_system_tables(conn)
-            cur.execute(f"SELECT nextval('{system_tables.SCHEMA}.copy_query_id_seq'), pg_backend_pid()")
-            query_id, session = cur.fetchone()
-            cur.execute("SAVEPOINT dwhkit_copy")
-        logged = False
+        ids = sink.begin()
+        load, logged = None, False
         try:
-            load = _prepare(conn, cmd, s3_client, query_id, starttime, session)
-            load.side = side
-            _execute(conn, load)
-            # the bookkeeping runs inside the savepoint too: if it fails, so does the COPY
-            _log(conn, side, load.error_rows, load.commit_rows)
+            load = _prepare(sink, cmd, source, ids, starttime)
+            _execute(sink, cmd, load)
+            # the bookkeeping runs inside the load's scope too: if it fails, so does the COPY
+            sink.log(load.log.error_rows, load.log.commit_rows)
             logged = True
-            loaded = 0 if cmd.noload else load.loaded
-            system_tables.set_last_copy(conn, query_id, loaded)
-        except BaseException as exc:
-            with conn.cursor() as cur:
-                cur.execute("ROLLBACK TO SAVEPOINT dwhkit_copy")
-                cur.execute("RELEASE SAVEPOINT dwhkit_copy")
-            if not (logged and side is not None):       # side rows survive; main-conn rows were undone
-                errors = getattr(locals().get("load"), "error_rows", [])
-                commits = getattr(locals().get("load"), "commit_rows", [])
-                _log(conn, side, errors, commits)
-            system_tables.set_last_copy(conn, query_id, 0)
-            if own_txn:
-                conn.cursor().execute("COMMIT")
-            if isinstance(exc, CopyError) or not isinstance(exc, Exception):
-                raise
-            import psycopg2
-            if isinstance(exc, psycopg2.Error):
-                raise CopyError(f"Load into table '{cmd.table}' failed: {exc}".strip()) from exc
+            loaded = 0 if cmd.noload else load.parsing.loaded
+            sink.commit(ids, loaded)
+        except BaseException:
+            if load is None or (logged and sink.durable_log):   # nothing to log / it survives
+                sink.abort(ids, [], [])
+            else:
+                sink.abort(ids, load.log.error_rows, load.log.commit_rows)
             raise
-        with conn.cursor() as cur:
-            cur.execute("RELEASE SAVEPOINT dwhkit_copy")
-        if own_txn:
-            conn.cursor().execute("COMMIT")
-    except BaseException:
-        if own_txn and conn.closed == 0:
-            try:
-                conn.cursor().execute("ROLLBACK")
-            except Exception:  # noqa: BLE001 - the original error matters more
-                pass
-        raise
+        failed = False
     finally:
-        if side is not None:
-            side.close()
-    msg = f"Load into table '{load.table.name}' completed, {loaded} record(s) loaded successfully."
-    if load.rejected:
-        msg += (f" Load into table '{load.table.name}' completed, {load.rejected} record(s) could not be loaded. "
+        sink.close(failed)
+    return _result(load, loaded, ids.query_id, time.monotonic() - t0)
+
+
+def _result(load: _Load, loaded: int, query_id: int, seconds: float) -> CopyResult:
+    name, rejected = load.table.name, load.log.rejected
+    msg = f"Load into table '{name}' completed, {loaded} record(s) loaded successfully."
+    if rejected:
+        msg += (f" Load into table '{name}' completed, {rejected} record(s) could not be loaded. "
                 "Check 'stl_load_errors' system table for details.")
-    return CopyResult(loaded, load.rejected, [f.url for f in load.files], query_id, time.monotonic() - t0, msg)
+    return CopyResult(loaded, rejected, [f.url for f in load.files], query_id, seconds, msg)
 
 
-def _prepare(conn, cmd, s3_client, query_id, starttime, session) -> _Load:
-    table = describe_table(conn, cmd.schema, cmd.table)
+def _prepare(sink, cmd, source, ids, starttime) -> _Load:
+    table = sink.describe_table(cmd.schema, cmd.table)
     cols = _load_columns(table, cmd)
-    client = s3_client or _client(cmd)
-    fmt = _format(cmd, cols, client)
-    files = sources.list_manifest(client, cmd.source) if cmd.manifest else sources.list_prefix(client, cmd.source)
-    return _Load(conn, cmd, table, cols, fmt, files, client, query_id, starttime, session)
+    if source is None:
+        source = sources.source_for(cmd.source, cmd)            # chosen once, from the URL
+    fmt = _format(cmd, cols, lambda url: source if url == cmd.source else sources.source_for(url, cmd))
+    files = sources.list_manifest(source, cmd.source) if cmd.manifest else source.list(cmd.source)
+    convs = [build_converter(c, cmd, from_json=fmt.from_json) for c in cols]
+    stamp = Stamp(table.oid, table.name, ids.query_id, ids.session, starttime)
+    log = LoadLog(sink, stamp, cols, convs, fmt, maxerror_for(cmd, fmt))
+    cancel = threading.Event()          # set when the COPY is interrupted: every stage stops
+    fetcher = Fetcher(source, files, cmd, cancel, table.name, streamed=fmt.streamed)
+    fast = fast_plan(cmd, cols, fmt)
+    progress = progress_mod.make(table.name, files, compressed=bool(cmd.compression))
+    parsing = Parsing(fetcher, fmt, fast, convs, log, progress)
+    formats = {"text": BlockFormat("text"), "bin": BlockFormat("bin")}
+    if fast is not None and fast.out_kind == "csv":
+        formats.update((kind, fast.block_format(kind)) for kind in ("csv", "pgtext"))
+    return _Load(table, cols, files, parsing, log, formats, cancel)
 
 
-_CLIENTS: dict = {}
-_CLIENTS_LOCK = threading.Lock()
-
-
-def _client(cmd):
-    """boto3 client for this COPY, created on first use (a local ``file://`` COPY never needs one)
-    and shared by COPYs with the same region, keys and endpoint (creating one costs ~0.1 s;
-    boto3 clients are thread-safe)."""
-    cred = cmd.credentials
-    key = (cmd.region, cred.access_key_id, cred.secret_access_key, cred.session_token,
-           *(os.environ.get(k) for k in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
-                                         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                                         "AWS_DEFAULT_REGION")))
-    return _LazyClient(cmd, key)
-
-
-class _LazyClient:
-    def __init__(self, cmd, key):
-        self._cmd, self._key = cmd, key
-
-    def __getattr__(self, name):
-        with _CLIENTS_LOCK:             # boto3 sessions are not safe to build clients concurrently
-            client = _CLIENTS.get(self._key)
-            if client is None:
-                if len(_CLIENTS) > 8:
-                    _CLIENTS.clear()
-                client = _CLIENTS[self._key] = sources.make_client(self._cmd)
-        return getattr(client, name)
-
-
-def _execute(conn, load: _Load) -> None:
-    """Run the producer (parse, check, convert) in a thread and ``copy_expert`` in another while
-    this thread only waits: pyarrow, numpy and libpq release the GIL, so parsing overlaps with
-    Postgres's work on the other core. Consecutive items of one kind go into one ``COPY … FROM
-    STDIN`` (binary for the fast path, text for the exact path); all statements run inside the
-    caller's savepoint (all or nothing).
-
-    Why this thread waits instead of sending: Python runs signal handlers only in the main
-    thread, between bytecodes. A thread blocked inside libpq (Postgres waiting on a lock, a slow
-    final batch) would not see Ctrl-C for minutes. Waiting here in short joins, it sees SIGINT at
-    once, sets ``load.cancel`` (sources stop within one chunk), stops the producer, and cancels
-    the running statement with ``conn.cancel()``; then the caller rolls back."""
+def _execute(sink, cmd, load: _Load) -> None:
+    """Parse every record and hand the COPY data to the sink (NOLOAD: validate, load nothing)."""
     try:
-        if load.cmd.noload:
-            for _ in load.items():          # validate every record, load nothing
+        if cmd.noload:
+            for _ in load.parsing.items():
                 pass
             return
-        collist = ", ".join(quote_ident(c.name) for c in load.cols)
-        sql = {"text": f"COPY {load.table.qualified} ({collist}) FROM STDIN",
-               "bin": f"COPY {load.table.qualified} ({collist}) FROM STDIN WITH (FORMAT binary)"}
-        if load.fast is not None and load.fast.out_kind == "csv":
-            for kind in ("csv", "pgtext"):
-                sql[kind] = (f"COPY {load.table.qualified} ({collist}) FROM STDIN "
-                             f"WITH ({load.fast.copy_options(kind, quote_ident)})")
-        producer = _Producer(load.items())
-        failed: list[BaseException] = []
-
-        def send():
-            try:
-                item = producer.take()
-                while item is not _END:
-                    if item[0] == "error":
-                        raise item[1]
-                    if load.cancel.is_set():
-                        raise CopyInterrupted("the COPY was cancelled")
-                    feed = _Feed(producer.take, item)
-                    with conn.cursor() as cur:
-                        cur.copy_expert(sql[feed.kind], feed, size=1 << 20)
-                    if feed.error is not None:
-                        raise feed.error
-                    item = feed.next if feed.next is not None else _END
-            except BaseException as exc:    # noqa: BLE001 - re-raised by the waiting thread
-                failed.append(exc)
-            finally:
-                done.set()
-
-        # An Event, not Thread.join: on 3.11 a join interrupted by Ctrl-C marks a still-running
-        # thread as stopped (bpo-45274), so is_alive() would lie right when it matters.
-        done = threading.Event()
-        sender = threading.Thread(target=send, name="dwhkit-copy-send", daemon=True)
-        try:
-            sender.start()
-            while not done.wait(0.2):       # short waits: a signal handler can run in between
-                pass
-        except BaseException:
-            load.cancel.set()
-            producer.stop(timeout=0)
-            if not done.is_set():
-                try:
-                    conn.cancel()           # the statement in progress stops at the server
-                except Exception:  # noqa: BLE001 - the connection may be gone already
-                    pass
-                done.wait(_STOP_TIMEOUT)
-            raise
-        finally:
-            producer.stop()
-        if failed:
-            raise failed[0]
+        send(sink, load.table, load.cols, load.parsing.items(), load.formats, load.cancel)
     finally:
-        load.progress.close()
-        load.close()
-
-
-def _log(conn, side, errors, commits) -> None:
-    """stl rows: through the side connection (they survive any rollback) or the main one."""
-    if not errors and not commits:
-        return
-    system_tables.write_rows(side if side is not None else conn, errors, commits)
+        load.parsing.progress.close()
+        load.parsing.close()

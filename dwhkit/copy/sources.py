@@ -1,4 +1,5 @@
-"""Where COPY's bytes come from: S3 key listing (prefix or manifest) and streamed, decompressed bodies.
+"""Where COPY's bytes come from: one ``Source`` per URL scheme (S3, local files), chosen once by
+``source_for``; prefix and manifest listing; streamed, decompressed bodies.
 
 Why a module of its own: Redshift's FROM semantics (a plain string prefix, not folder-aware;
 manifests with ``mandatory``; duplicates load twice) are easy to get subtly wrong, and the load
@@ -7,15 +8,15 @@ nothing here ever holds a whole object.
 """
 from __future__ import annotations
 
-import bz2
 import http.client
+import io
 import os
 import random
+import threading
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Protocol
 from urllib.parse import unquote, urlparse
 
 import msgspec
@@ -23,7 +24,8 @@ import urllib3.exceptions
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import s3 as s3mod
-from ..errors import CopyError, UnsupportedError
+from .decompress import decompressed
+from ..errors import CopyError
 
 CHUNK = 1 << 20          # 1 MiB reads from the S3 body
 SMALL_FILE_LIMIT = 16 << 20   # manifests / jsonpaths files are read whole, but never more than this
@@ -65,6 +67,7 @@ class SourceFile:
 # folder-aware). Redshift itself reads only S3, so a warehouse bound for Redshift uses s3:// URLs.
 
 def is_local(url: str) -> bool:
+    """Does this URL name local files (``file://``)? Anything else is read from S3."""
     return url.startswith("file://")
 
 
@@ -109,184 +112,11 @@ def _client_error(exc: ClientError, what: str) -> CopyError:
     return CopyError(f"S3 error {code or exc} reading {what}")
 
 
-def list_prefix(client, url: str) -> list[SourceFile]:
-    """Every key that starts with the prefix string (``x`` matches ``x.1``, ``x.bak``,
-    ``x_folder/a``), sorted by key. S3 ListObjectsV2 already returns keys in UTF-8 binary order.
-    Zero-byte "folder marker" keys ending in '/' are skipped (they hold no data)."""
-    if is_local(url):
-        return _list_local(url)
-    bucket, prefix = s3mod.split_url(url)
-    files: list[SourceFile] = []
-    try:
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for obj in page.get("Contents", ()):
-                if obj["Key"].endswith("/") and obj.get("Size", 0) == 0:
-                    continue
-                files.append(SourceFile(bucket, obj["Key"], obj.get("Size")))
-    except ClientError as exc:
-        raise _client_error(exc, url) from None
-    if not files:
-        raise CopyError(f"The specified S3 prefix '{url}' does not exist (no key starts with it)")
-    files.sort(key=lambda f: f.key.encode())
-    return files
-
-
-def read_small(client, url: str) -> bytes:
-    """A whole small object (manifest, jsonpaths file), bounded so a wrong URL cannot eat memory."""
-    if is_local(url):
-        path = _local_path(url)
-        try:
-            if os.path.getsize(path) > SMALL_FILE_LIMIT:
-                raise CopyError(f"{url} is larger than {SMALL_FILE_LIMIT} bytes; not a manifest/jsonpaths file")
-            with open(path, "rb") as fh:
-                return fh.read()
-        except OSError as exc:
-            raise CopyError(f"cannot read {url}: {exc.strerror}") from None
-    bucket, key = s3mod.split_url(url)
-    return b"".join(_s3_chunks(client, SourceFile(bucket, key), CHUNK, limit=SMALL_FILE_LIMIT))
-
-
-def list_manifest(client, url: str) -> list[SourceFile]:
-    """Entries of a MANIFEST in order; duplicates kept (they load twice, as on Redshift).
-
-    A missing ``mandatory`` entry fails the COPY; a missing optional one is skipped; an empty
-    result also fails. FROM must name the manifest object itself (a prefix → error 8001)."""
-    bucket, key = s3mod.split_url(url)
-    try:
-        client.head_object(Bucket=bucket, Key=key)
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in ("404", "NoSuchKey", "NotFound"):
-            raise CopyError(f"Manifest file is not found (8001): {url} must be the full path of an S3 object") from None
-        raise _client_error(exc, url) from None
-    raw = read_small(client, url)
-    try:
-        doc = msgspec.json.decode(raw)
-        entries = doc["entries"]
-        if not isinstance(entries, list):
-            raise TypeError
-    except Exception:
-        raise CopyError(f"Manifest {url} is malformed: expected {{\"entries\": [{{\"url\": ..., \"mandatory\": ...}}]}}") from None
-    files: list[SourceFile] = []
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-            raise CopyError(f"Manifest {url}: entry {i} has no \"url\" string")
-        mandatory = entry.get("mandatory", False)
-        if not isinstance(mandatory, bool):
-            raise CopyError(f"Manifest {url}: entry {i} \"mandatory\" must be true or false")
-        ebucket, ekey = s3mod.split_url(entry["url"])
-        try:
-            head = client.head_object(Bucket=ebucket, Key=ekey)
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
-                if mandatory:
-                    raise CopyError(f"Manifest {url}: mandatory file {entry['url']} was not found (1212)") from None
-                continue
-            raise _client_error(exc, entry["url"]) from None
-        files.append(SourceFile(ebucket, ekey, head.get("ContentLength")))
-    if not files:
-        raise CopyError(f"Manifest {url} lists no file that exists; nothing to load")
-    return files
-
-
-OUT_MAX = CHUNK            # at most this many decompressed bytes per decompressor call
-ZSTD_SLICE = 256          # zstd input fed per call: even ~32768:1 input (RLE blocks) yields ≤ 8 MiB
-
-
-class _Multi:
-    """Incremental decompressor that follows concatenated members/streams (``cat a.gz b.gz``)
-    and never produces more than about ``OUT_MAX`` bytes per call, whatever the compression ratio
-    (a 26 MB gzip can hold 10 GiB): zlib and bz2 take ``max_length``; python-zstandard's
-    decompressobj has no such argument, so it is fed ``ZSTD_SLICE`` bytes at a time.
-
-    ``complete`` is False when the input stopped inside a member (a truncated object): the
-    decompressors would otherwise just return what they had, silently dropping the tail."""
-
-    def __init__(self, factory, kind: str):
-        self._factory = factory
-        self._kind = kind
-        self._d = factory()
-        self._fed = False           # the current member has received input
-
-    def _next_member(self, rest) -> bytes:
-        self._d = self._factory()
-        self._fed = False
-        return bytes(rest)
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        """Yield the output for ``data`` in pieces of at most ~OUT_MAX bytes."""
-        kind = self._kind
-        while data:
-            self._fed = True
-            d = self._d
-            if kind == "ZSTD":
-                view = memoryview(data)
-                for i in range(0, len(view), ZSTD_SLICE):
-                    out = d.decompress(view[i:i + ZSTD_SLICE])
-                    if out:
-                        yield out
-                    if d.eof:
-                        data = self._next_member(d.unused_data + bytes(view[i + ZSTD_SLICE:]))
-                        break
-                else:
-                    data = b""
-                continue
-            out = d.decompress(data, OUT_MAX)
-            if out:
-                yield out
-            if kind == "BZIP2":
-                while not d.eof and not d.needs_input:
-                    out = d.decompress(b"", OUT_MAX)
-                    if out:
-                        yield out
-                data = self._next_member(d.unused_data) if d.eof else b""
-            elif d.eof:
-                data = self._next_member(d.unused_data)
-            else:                           # zlib: input left over because max_length was hit
-                data = d.unconsumed_tail
-                while not data and len(out) == OUT_MAX:
-                    out = d.decompress(b"", OUT_MAX)   # output still pending inside zlib
-                    if out:
-                        yield out
-                    data = d.unconsumed_tail
-                    if d.eof:
-                        data = self._next_member(d.unused_data)
-                        break
-
-    @property
-    def complete(self) -> bool:
-        return not self._fed or self._d.eof
-
-
-def _decompressor(compression: str | None):
-    comp = (compression or "").upper()
-    if not comp:
-        return None
-    if comp == "GZIP":
-        return _Multi(lambda: zlib.decompressobj(wbits=47), "GZIP")   # 32+15: gzip or zlib header
-    if comp == "BZIP2":
-        return _Multi(bz2.BZ2Decompressor, "BZIP2")
-    if comp == "ZSTD":
-        import zstandard
-        dctx = zstandard.ZstdDecompressor()
-        return _Multi(dctx.decompressobj, "ZSTD")
-    if comp == "LZOP":
-        raise UnsupportedError("COPY ... LZOP is not supported by dwhkit (no maintained Python LZO codec); "
-                               "recompress the files with GZIP, BZIP2 or ZSTD")
-    raise UnsupportedError(f"unknown compression {compression!r}")
-
-
-def check_compression(compression: str | None) -> None:
-    """Fail before any S3 traffic when the compression cannot be handled."""
-    _decompressor(compression)
-
-
 def _backoff(attempt: int) -> float:
     return min(RESUME_BACKOFF_MAX, RESUME_BACKOFF * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
 
 
-def _s3_chunks(client, f: SourceFile, chunk: int, limit: int | None = None) -> Iterator[bytes]:
+def _s3_chunks(client, f: SourceFile, chunk: int, limit: int | None = None, on_etag=None) -> Iterator[bytes]:
     """The raw bytes of one S3 object, in order, each byte exactly once.
 
     A body read that fails midway is resumed from the byte offset already yielded (ranged GET,
@@ -316,6 +146,8 @@ def _s3_chunks(client, f: SourceFile, chunk: int, limit: int | None = None) -> I
                 raise _client_error(exc, f.url) from None
             if etag is None:
                 etag = resp.get("ETag")
+                if on_etag is not None and etag:
+                    on_etag(etag)
                 if limit is not None and resp.get("ContentLength", 0) > limit:
                     raise CopyError(f"{f.url} is larger than {limit} bytes; not a manifest/jsonpaths file")
             body = resp["Body"]
@@ -338,54 +170,267 @@ def _s3_chunks(client, f: SourceFile, chunk: int, limit: int | None = None) -> I
                 body.close()
 
 
-def raw_chunks(client, f: SourceFile, chunk: int = CHUNK) -> Iterator[bytes]:
-    """The object's bytes as stored (still compressed), in chunks."""
-    if f.local:
+# -- the Source protocol: chosen once per URL ----------------------------------------------------
+class Source(Protocol):
+    """Where one COPY's (or COPY JOB's) bytes come from. ``list``: every file whose name starts
+    with the prefix string, sorted; ``read_small``: a whole manifest / jsonpaths file (bounded);
+    ``raw_chunks``: a file's bytes as stored; ``random_access``: what pyarrow can seek in."""
+
+    def list(self, url: str) -> list[SourceFile]: ...
+
+    def size(self, url: str) -> int | None:
+        """The size of one named file; CopyError(not found) when it does not exist."""
+
+    def read_small(self, url: str) -> bytes: ...
+
+    def raw_chunks(self, f: SourceFile, chunk: int = CHUNK) -> Iterator[bytes]: ...
+
+    def random_access(self, f: SourceFile): ...
+
+
+class _NotFound(CopyError):
+    """A named file (manifest, manifest entry) does not exist."""
+
+
+class LocalSource:
+    """Files on this machine, ``file:///abs/path`` (see the local files section above)."""
+
+    def list(self, url: str) -> list[SourceFile]:
+        return _list_local(url)
+
+    def size(self, url: str) -> int | None:
+        path = _local_path(url)
+        if not os.path.isfile(path):
+            raise _NotFound(f"{url} does not exist")
+        return os.path.getsize(path)
+
+    def read_small(self, url: str) -> bytes:
+        path = _local_path(url)
+        try:
+            if os.path.getsize(path) > SMALL_FILE_LIMIT:
+                raise CopyError(f"{url} is larger than {SMALL_FILE_LIMIT} bytes; not a manifest/jsonpaths file")
+            with open(path, "rb") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise CopyError(f"cannot read {url}: {exc.strerror}") from None
+
+    def file(self, url: str, size: int | None) -> SourceFile:
+        return SourceFile("", _local_path(url), size)
+
+    def raw_chunks(self, f: SourceFile, chunk: int = CHUNK) -> Iterator[bytes]:
         try:
             body = open(f.key, "rb")
         except OSError as exc:
             raise CopyError(f"cannot read {f.url}: {exc.strerror}") from None
         with body:
             yield from iter(lambda: body.read(chunk), b"")
-        return
-    yield from _s3_chunks(client, f, chunk)
+
+    def random_access(self, f: SourceFile):
+        return f.key
 
 
-def decompressed(parts, compression: str | None, url: str, chunk: int = CHUNK) -> Iterator[bytes]:
-    """Decompress ``parts`` incrementally into pieces of about ``chunk`` bytes (never much more,
-    whatever the ratio: see ``_Multi``). A stream that ends inside a member is an error."""
-    dec = _decompressor(compression)
-    if dec is None:
-        yield from parts
-        return
-    buf: list[bytes] = []
-    size = 0
+class S3Source:
+    """Objects in S3. The boto3 client is built on first use (``client_factory``), so a COPY that
+    fails before reading anything never builds one. With ``etags`` (a dict), the ETag of each
+    object listed, or else first read, is noted under (bucket, key): COPY JOB's ledger keeps it."""
+
+    def __init__(self, client=None, client_factory=None, etags: dict | None = None):
+        self._client, self._factory, self.etags = client, client_factory, etags
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._factory()
+        return self._client
+
+    def list(self, url: str) -> list[SourceFile]:
+        """Every key that starts with the prefix string (``x`` matches ``x.1``, ``x.bak``,
+        ``x_folder/a``), sorted by key (ListObjectsV2 already returns UTF-8 binary order).
+        Zero-byte "folder marker" keys ending in '/' are skipped (they hold no data)."""
+        bucket, prefix = s3mod.split_url(url)
+        files: list[SourceFile] = []
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                for obj in page.get("Contents", ()):
+                    if obj["Key"].endswith("/") and obj.get("Size", 0) == 0:
+                        continue
+                    files.append(SourceFile(bucket, obj["Key"], obj.get("Size")))
+                    if self.etags is not None and obj.get("ETag"):
+                        self.etags.setdefault((bucket, obj["Key"]), obj["ETag"])
+        except ClientError as exc:
+            raise _client_error(exc, url) from None
+        if not files:
+            raise CopyError(f"The specified S3 prefix '{url}' does not exist (no key starts with it)")
+        files.sort(key=lambda f: f.key.encode())
+        return files
+
+    def size(self, url: str) -> int | None:
+        bucket, key = s3mod.split_url(url)
+        try:
+            return self.client.head_object(Bucket=bucket, Key=key).get("ContentLength")
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
+                raise _NotFound(f"{url} does not exist") from None
+            raise _client_error(exc, url) from None
+
+    def read_small(self, url: str) -> bytes:
+        bucket, key = s3mod.split_url(url)
+        return b"".join(_s3_chunks(self.client, SourceFile(bucket, key), CHUNK, limit=SMALL_FILE_LIMIT))
+
+    def file(self, url: str, size: int | None) -> SourceFile:
+        return SourceFile(*s3mod.split_url(url), size)
+
+    def raw_chunks(self, f: SourceFile, chunk: int = CHUNK) -> Iterator[bytes]:
+        if self.etags is None:
+            yield from _s3_chunks(self.client, f, chunk)
+        else:
+            yield from _s3_chunks(self.client, f, chunk, on_etag=lambda e: self.etags.setdefault((f.bucket, f.key), e))
+
+    def random_access(self, f: SourceFile):
+        size = f.size
+        if size is None:
+            size = self.client.head_object(Bucket=f.bucket, Key=f.key)["ContentLength"]
+        return _S3RangeFile(self.client, f.bucket, f.key, size)
+
+
+def source_for(url: str, cmd=None, client=None, etags: dict | None = None) -> Source:
+    """The Source for ``url``, chosen once by its scheme: ``file://`` → LocalSource, else S3 (with
+    ``client`` when given, else the process's shared client for ``cmd``'s region and keys)."""
+    if is_local(url):
+        return LocalSource()
+    if client is not None:
+        return S3Source(client, etags=etags)
+    return S3Source(client_factory=lambda: shared_client(cmd), etags=etags)
+
+
+class PinnedSource:
+    """A Source whose listing shows only ``files`` (those under the prefix asked for); reads go
+    to ``inner``. A COPY JOB loads one file, in its own transaction, with the job's own COPY."""
+
+    def __init__(self, inner: Source, files: list[SourceFile]):
+        self.inner, self.files = inner, files
+
+    def list(self, url: str) -> list[SourceFile]:
+        if is_local(url):
+            prefix = _local_path(url)
+            return [f for f in self.files if f.local and f.key.startswith(prefix)]
+        bucket, prefix = s3mod.split_url(url)
+        return [f for f in self.files if f.bucket == bucket and f.key.startswith(prefix)]
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+_CLIENTS: dict = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def shared_client(cmd):
+    """The boto3 client for ``cmd``'s region, keys and endpoint, shared by every COPY with the
+    same ones (creating one costs ~0.1 s; boto3 clients are thread-safe)."""
+    cred = cmd.credentials
+    key = (cmd.region, cred.access_key_id, cred.secret_access_key, cred.session_token,
+           *(os.environ.get(k) for k in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+                                         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                                         "AWS_DEFAULT_REGION")))
+    with _CLIENTS_LOCK:             # boto3 sessions are not safe to build clients concurrently
+        client = _CLIENTS.get(key)
+        if client is None:
+            if len(_CLIENTS) > 8:
+                _CLIENTS.clear()
+            client = _CLIENTS[key] = make_client(cmd)
+    return client
+
+
+def list_manifest(source: Source, url: str) -> list[SourceFile]:
+    """Entries of a MANIFEST in order; duplicates kept (they load twice, as on Redshift).
+
+    A missing ``mandatory`` entry fails the COPY; a missing optional one is skipped; an empty
+    result also fails. FROM must name the manifest file itself (a prefix → error 8001). Entries
+    are read through the same source as the manifest (an S3 manifest lists s3:// URLs, a local
+    one file:// URLs)."""
     try:
-        for part in parts:
-            try:
-                for out in dec.feed(part):
-                    buf.append(out)
-                    size += len(out)
-                    if size >= chunk:
-                        yield b"".join(buf)
-                        buf, size = [], 0
-            except Exception as exc:    # noqa: BLE001 - zlib.error, OSError (bz2), ZstdError
-                raise CopyError(f"{url}: cannot decompress as {compression}: {exc}") from None
-    finally:
-        close = getattr(parts, "close", None)
-        if close is not None:
-            close()
-    if buf:
-        yield b"".join(buf)
-    if not dec.complete:
-        raise CopyError(f"{url}: the {compression} stream is truncated (the object ends inside a "
-                        f"compressed member); nothing was loaded")
+        source.size(url)
+    except _NotFound:
+        where = "a file" if isinstance(source, LocalSource) else "an S3 object"
+        raise CopyError(f"Manifest file is not found (8001): {url} must be the full path of {where}") from None
+    entries = _manifest_entries(source.read_small(url), url)
+    files: list[SourceFile] = []
+    for entry_url, mandatory in entries:
+        if is_local(entry_url) != isinstance(source, LocalSource):
+            raise CopyError(f"Manifest {url}: entry {entry_url} is not on the manifest's file system "
+                            "(an s3:// manifest lists s3:// URLs, a file:// one file:// URLs)")
+        try:
+            files.append(source.file(entry_url, source.size(entry_url)))
+        except _NotFound:
+            if mandatory:
+                raise CopyError(f"Manifest {url}: mandatory file {entry_url} was not found (1212)") from None
+    if not files:
+        raise CopyError(f"Manifest {url} lists no file that exists; nothing to load")
+    return files
 
 
-def stream(client, f: SourceFile, compression: str | None, chunk: int = CHUNK) -> Iterator[bytes]:
-    """Yield the object's (decompressed) bytes in chunks; memory stays O(chunk) whatever the
+def _manifest_entries(raw: bytes, url: str) -> list[tuple[str, bool]]:
+    """(url, mandatory) of each entry of a manifest document, checked."""
+    try:
+        doc = msgspec.json.decode(raw)
+        entries = doc["entries"]
+        if not isinstance(entries, list):
+            raise TypeError
+    except Exception:
+        raise CopyError(f"Manifest {url} is malformed: expected {{\"entries\": [{{\"url\": ..., \"mandatory\": ...}}]}}") from None
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            raise CopyError(f"Manifest {url}: entry {i} has no \"url\" string")
+        mandatory = entry.get("mandatory", False)
+        if not isinstance(mandatory, bool):
+            raise CopyError(f"Manifest {url}: entry {i} \"mandatory\" must be true or false")
+        out.append((entry["url"], mandatory))
+    return out
+
+
+def stream(source: Source, f: SourceFile, compression: str | None, chunk: int = CHUNK) -> Iterator[bytes]:
+    """Yield the file's (decompressed) bytes in chunks; memory stays O(chunk) whatever the
     compression ratio.
 
     An S3 body whose connection drops midway is resumed where it stopped (``_s3_chunks``); a
     compressed object that ends inside a member/frame is an error, never a silent short load."""
-    return decompressed(raw_chunks(client, f, chunk), compression, f.url, chunk)
+    return decompressed(source.raw_chunks(f, chunk), compression, f.url, chunk)
+
+
+class _S3RangeFile(io.RawIOBase):
+    """A seekable file over S3 Range GETs: pyarrow reads a Parquet footer, then column chunks."""
+
+    def __init__(self, client, bucket, key, size):
+        self.client, self.bucket, self.key, self.size, self.pos = client, bucket, key, size, 0
+
+    def seekable(self):
+        return True
+
+    def readable(self):
+        return True
+
+    def tell(self):
+        return self.pos
+
+    def seek(self, offset, whence=0):
+        self.pos = offset if whence == 0 else self.pos + offset if whence == 1 else self.size + offset
+        return self.pos
+
+    def read(self, n=-1):
+        if n is None or n < 0:
+            n = self.size - self.pos
+        if n <= 0 or self.pos >= self.size:
+            return b""
+        end = min(self.pos + n, self.size) - 1
+        body = self.client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={self.pos}-{end}")["Body"]
+        data = body.read()
+        self.pos += len(data)
+        return data
+
+    def readinto(self, b):
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)

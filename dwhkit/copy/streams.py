@@ -1,8 +1,8 @@
-"""Threads and buffers between the sources, the parser and Postgres's COPY.
+"""Threads and buffers between the sources, the parser and the sink.
 
 Why a module of its own: the loader's logic (formats, checks, errors) should not be tangled with
-how bytes move — read-ahead of streamed files, a bounded producer queue feeding ``copy_expert``,
-and the file-like object psycopg2 pulls COPY data from. Memory is bounded by the queue depths.
+how bytes move — read-ahead of streamed files, a bounded producer queue feeding the sink's
+``write``, and the file-like object the driver pulls COPY data from. Memory is bounded by the queue depths.
 """
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ STOP_TIMEOUT = 10.0             # seconds to wait for a cancelled producer threa
 
 
 class Feed:
-    """File-like object for one ``copy_expert``: ``read()`` returns the next block of COPY data of
+    """File-like object for one ``CopySink.write``: ``read()`` returns the next block of COPY data of
     this statement's kind ('text' or 'bin') from the producer's queue. The statement ends when the
     producer switches kind (the item is kept for the next statement) or finishes.
 
     An exception raised while producing rows is stashed and the stream ended, rather than raised
-    through libpq, so the caller always sees our own error (and then rolls the savepoint back)."""
+    through the driver, so the caller always sees our own error (and then rolls the savepoint back)."""
 
     def __init__(self, take, first):
         self._take = take

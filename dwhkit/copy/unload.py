@@ -1,10 +1,10 @@
-"""Run a Redshift UNLOAD against Postgres: translated SELECT → server-side cursor → S3 part files.
+"""Run a Redshift UNLOAD: the engine's rows (an ``UnloadQuery``) → slice writers → S3 part files.
 
-Why this shape: rows are pulled from a named (server-side) cursor in batches and pushed straight
+Why this shape: rows are pulled from the engine in batches (``UnloadQuery``) and pushed straight
 through an encoder and a streaming compressor into an S3 object that is sent in multipart chunks
-(``unload_writers``), so memory stays constant however large the result. The query runs inside a
-SAVEPOINT (or its own transaction on an autocommit connection), so a failing UNLOAD never kills
-the caller's transaction; on failure the objects written so far are removed again.
+(``unload_writers``), so memory stays constant however large the result. The engine runs the
+query so that a failing UNLOAD never kills the caller's transaction; on failure the objects
+written so far are removed again.
 
 Decisions (AMBIG in REDSHIFT-SEMANTICS.md §6, each covered by a test in tests/test_unload*.py):
 - Slices: PARALLEL ON emulates ``slices`` slices (default 2, env ``DWHKIT_UNLOAD_SLICES``), rows
@@ -34,15 +34,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import s3 as s3mod
-from ..errors import CopyError, TranslateError, UnsupportedError
+from ..errors import CopyError, UnsupportedError
 from . import unload_writers as w
 
 BATCH_ROWS = 2000
@@ -89,20 +88,25 @@ def _outer_limit(query: str) -> bool:
     return tree.args.get("limit") is not None or tree.args.get("fetch") is not None
 
 
-def postgres_select(query: str) -> tuple[list[str], str]:
-    """The UNLOAD query as Postgres SQL: (setup statements, the SELECT). Refuses an outer LIMIT
-    with Redshift's advice. The setup statements are compat's helper preludes (DO blocks), which
-    cannot go inside ``DECLARE … CURSOR``."""
-    from ..compat import split_statements, to_postgres
-
+def check_select(query: str) -> None:
+    """Refuse an outer LIMIT with Redshift's advice (before any engine sees the query)."""
     if _outer_limit(query):
         raise UnsupportedError("UNLOAD does not allow a LIMIT clause in the outer SELECT; "
                                "nest it in a subquery (select ... where id in (select id ... limit n))")
-    translated = to_postgres(query)
-    if len(translated) != 1:
-        raise TranslateError(f"the UNLOAD query translated to {len(translated)} statements, expected one SELECT")
-    parts = split_statements(translated[0])
-    return parts[:-1], parts[-1]
+
+
+class UnloadQuery(Protocol):
+    """How the engine runs the UNLOAD query (``dwhkit.targets`` implements it).
+
+    ``prepare(query)`` checks and translates it (errors before any S3 traffic); ``rows(prepared,
+    partition_by, native_oids, batch_rows)`` is a context manager giving ``(columns, batches)``:
+    the result's ``OutColumn``s and lists of row tuples — values as the engine prints them except
+    types in ``native_oids``; with ``partition_by`` each row continues with a row position and
+    each partition value as text. Leaving it ends the query (rolled back on error)."""
+
+    def prepare(self, query: str): ...
+
+    def rows(self, prepared, partition_by: list[str], native_oids, batch_rows: int): ...
 
 
 # -- where files go --------------------------------------------------------------------------------
@@ -178,32 +182,6 @@ def check_overwrite(client, layout: Layout) -> None:
 
 
 # -- result columns --------------------------------------------------------------------------------
-
-def _text_caster(conn, keep_native=frozenset()):
-    """A psycopg2 typecaster returning Postgres' text output unchanged for every type but
-    ``keep_native``: values are then written exactly as Postgres prints them."""
-    import psycopg2.extensions as ext
-
-    with conn.cursor() as cur:
-        cur.execute("SELECT oid::int FROM pg_type")
-        oids = tuple(o for (o,) in cur.fetchall() if o not in keep_native)
-    return ext.new_type(oids, "DWHKIT_UNLOAD_TEXT", lambda value, cur: value)
-
-
-def describe(conn, description) -> list[w.OutColumn]:
-    """OutColumns for the cursor's result: base type names come from ``format_type``."""
-    oids = sorted({d.type_code for d in description})
-    with conn.cursor() as cur:
-        cur.execute("SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(%s::oid[])", (oids,))
-        names = dict(cur.fetchall())
-    cols = []
-    for d in description:
-        length = d.internal_size if d.type_code in w.CHAR_OIDS and d.internal_size and d.internal_size > 0 else None
-        prec = d.precision if d.type_code == w.NUMERIC and d.precision and d.precision > 0 else None
-        scale = d.scale if prec is not None else None
-        cols.append(w.OutColumn(d.name, d.type_code, names.get(d.type_code, "unknown"), length, prec, scale))
-    return cols
-
 
 # -- the run ---------------------------------------------------------------------------------------
 
@@ -288,21 +266,12 @@ def _n_slices(cmd, slices: int | None) -> int:
     return n
 
 
-def _partition_sql(select: str, names) -> str:
-    ident = lambda n: '"' + n.replace('"', '""') + '"'  # noqa: E731
-    texts = ", ".join(f"CAST(s.{ident(n)} AS text)" for n in names)
-    order = ", ".join(f"s.{ident(n)}" for n in names)
-    return (f"SELECT s.*, {texts} FROM (SELECT q.*, row_number() OVER () AS __dwhkit_ord "
-            f"FROM ({select}) AS q) AS s ORDER BY {order}, s.__dwhkit_ord")
-
-
-def run_unload(conn, cmd, *, side_conn_factory=None, s3_client=None, slices: int | None = None,
+def run_unload(query: UnloadQuery, cmd, *, s3_client=None, slices: int | None = None,
                batch_rows: int = BATCH_ROWS) -> UnloadResult:
-    """Run one UNLOAD (see the module docstring). ``conn`` is a raw psycopg2 connection;
-    ``side_conn_factory`` is accepted for symmetry with ``run_copy`` (UNLOAD logs no system-table
-    rows yet). Raises CopyError / UnsupportedError / TranslateError."""
+    """Run one UNLOAD (see the module docstring) with ``query`` running the SELECT.
+    Raises CopyError / UnsupportedError / TranslateError."""
     refuse_unsupported(cmd)
-    setup, select = postgres_select(cmd.query)
+    prepared = query.prepare(cmd.query)
     layout = Layout(cmd)
     from .sources import make_client
     client = s3_client or make_client(cmd)
@@ -310,50 +279,9 @@ def run_unload(conn, cmd, *, side_conn_factory=None, s3_client=None, slices: int
     try:
         if not (cmd.allowoverwrite or cmd.cleanpath):
             check_overwrite(client, layout)
-        return _execute(conn, cmd, client, layout, setup, select, n_slices, batch_rows)
+        return _execute(query, prepared, cmd, client, layout, n_slices, batch_rows)
     except (ClientError, BotoCoreError) as exc:
         raise CopyError(f"UNLOAD to {cmd.destination} failed writing to S3: {exc}") from exc
-
-
-@contextmanager
-def _isolated(conn):
-    """The caller's transaction survives a failed UNLOAD: a SAVEPOINT inside an open transaction,
-    or a transaction of our own on an autocommit connection (named cursors need a transaction).
-    The query sees the caller's uncommitted rows, as a statement in that transaction would."""
-    own_txn = bool(conn.autocommit)
-    if own_txn:
-        conn.autocommit = False
-    else:
-        with conn.cursor() as cur:
-            cur.execute("SAVEPOINT dwhkit_unload")
-    try:
-        yield
-    except BaseException:
-        _rollback(conn, own_txn)
-        raise
-    else:
-        if own_txn:
-            conn.commit()
-        else:
-            with conn.cursor() as cur:
-                cur.execute("RELEASE SAVEPOINT dwhkit_unload")
-    finally:
-        if own_txn and not conn.closed:
-            conn.autocommit = True
-
-
-def _rollback(conn, own_txn: bool) -> None:
-    if conn.closed:
-        return
-    try:
-        if own_txn:
-            conn.rollback()
-        else:
-            with conn.cursor() as cur:
-                cur.execute("ROLLBACK TO SAVEPOINT dwhkit_unload")
-                cur.execute("RELEASE SAVEPOINT dwhkit_unload")
-    except Exception:  # noqa: BLE001 - the original error matters more
-        pass
 
 
 class _Progress:
@@ -374,40 +302,25 @@ class _Progress:
                 pass
 
 
-def _execute(conn, cmd, client, layout, setup, select, n_slices, batch_rows) -> UnloadResult:
-    import psycopg2
-
+def _execute(query, prepared, cmd, client, layout, n_slices, batch_rows) -> UnloadResult:
     progress = _Progress()
+    native = w.PARQUET_NATIVE_OIDS if cmd.format == "PARQUET" else frozenset()
+    parts = list(cmd.partition_by or ())
     try:
-        with _isolated(conn):
-            with conn.cursor() as cur:
-                for stmt in setup:
-                    cur.execute(stmt)
-            caster = _text_caster(conn, w.PARQUET_NATIVE_OIDS if cmd.format == "PARQUET" else frozenset())
-            cur = conn.cursor(name=f"dwhkit_unload_{uuid.uuid4().hex[:12]}")
-            psycopg2.extensions.register_type(caster, cur)
-            try:
-                rows, out_cols = _stream(conn, cur, cmd, client, layout, select, n_slices, batch_rows, progress)
-            finally:
-                cur.close()
+        with query.rows(prepared, parts, native, batch_rows) as (cols, batches):
+            rows, out_cols = _stream(cols, batches, cmd, client, layout, n_slices, progress)
             manifest = _write_manifest(client, layout, cmd, out_cols, progress.written) if cmd.manifest else None
-    except BaseException as exc:
+    except BaseException:
         progress.undo(client, layout.bucket)
-        if isinstance(exc, psycopg2.Error):
-            raise CopyError(f"UNLOAD failed: {str(exc).strip()}") from exc
         raise
     return UnloadResult(rows, [f.url for f in progress.written], manifest)
 
 
-def _stream(conn, cur, cmd, client, layout, select, n_slices, batch_rows, progress: _Progress):
-    """Fetch batches from the named cursor and deal the rows to the slice writers (per partition
-    folder with PARTITION BY). Returns (rows unloaded, the columns written)."""
+def _stream(cols, batches, cmd, client, layout, n_slices, progress: _Progress):
+    """Deal the rows to the slice writers (per partition folder with PARTITION BY). Returns
+    (rows unloaded, the columns written)."""
     parts = list(cmd.partition_by or ())
-    cur.execute(_partition_sql(select, parts) if parts else select)
-    batch = cur.fetchmany(batch_rows)
-    desc = cur.description
-    ncols = len(desc) - (1 + len(parts) if parts else 0)      # partitioned: + row position + values
-    cols = describe(conn, desc[:ncols])
+    ncols = len(cols)
     pidx = _partition_indexes(cols, parts)
     if parts and len(pidx) == ncols:
         raise CopyError("UNLOAD with PARTITION BY needs at least one column that is not a partition column")
@@ -419,7 +332,7 @@ def _stream(conn, cur, cmd, client, layout, select, n_slices, batch_rows, progre
     rows, current = 0, None
     if not parts:
         progress.open = _Writers(run, "")
-    while batch:
+    for batch in batches:
         for row in batch:
             if parts:
                 pkey = row[ncols + 1:]                          # the partition values as text
@@ -431,7 +344,6 @@ def _stream(conn, cur, cmd, client, layout, select, n_slices, batch_rows, progre
                 row = tuple(row[i] for i in keep)
             progress.open.write(row)
             rows += 1
-        batch = cur.fetchmany(batch_rows)
     if progress.open is not None:
         delimited = cmd.format not in ("JSON", "PARQUET")
         progress.written.extend(progress.open.close(ensure_files=delimited and not parts))

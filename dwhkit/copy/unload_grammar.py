@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dwhkit.copy.grammar import (
-    AUTH_PARAMS, Cursor, Param, build_credentials, check_fixedwidth, check_rules,
+    AUTH_PARAMS, TokenStream, Param, build_credentials, check_fixedwidth, check_rules,
     choice, decode_char, flag, leading_word, masked_text, read_options, string,
 )
 from dwhkit.copy.options import UnloadCommand
@@ -20,32 +20,32 @@ __all__ = ["parse_unload", "is_unload_statement", "UNLOAD_PARAMS"]
 def _size(lo_mb: float, hi_mb: float):
     """``KW [AS] n [MB | GB]`` -> megabytes (default unit MB; 1 GB = 1024 MB)."""
 
-    def read(cur: Cursor, kw: str) -> float:
-        cur.word("AS")
-        tok = cur.number(kw)
-        unit = cur.word("MB", "GB")
+    def read(ts: TokenStream, kw: str) -> float:
+        ts.word("AS")
+        tok = ts.number(kw)
+        unit = ts.word("MB", "GB")
         mb = float(tok.value) * (1024 if unit and unit.value.upper() == "GB" else 1)
         if not lo_mb <= mb <= hi_mb:
-            raise cur.error(f"{kw} {tok.value}{' ' + unit.value if unit else ''} is outside "
+            raise ts.error(f"{kw} {tok.value}{' ' + unit.value if unit else ''} is outside "
                             f"{lo_mb:g} MB .. {hi_mb:g} MB", tok)
         return mb
 
     return read
 
 
-def _partition_by(cur: Cursor, kw: str) -> dict[str, Any]:
+def _partition_by(ts: TokenStream, kw: str) -> dict[str, Any]:
     """``PARTITION BY (col [, …]) [INCLUDE]``"""
-    cur.expect_word("BY", after="PARTITION")
-    cols = cur.identifier_list("PARTITION BY")
-    return {"partition_by": cols, "partition_include": True if cur.word("INCLUDE") else None}
+    ts.expect_word("BY", after="PARTITION")
+    cols = ts.identifier_list("PARTITION BY")
+    return {"partition_by": cols, "partition_include": True if ts.word("INCLUDE") else None}
 
 
-def _manifest(cur: Cursor, kw: str) -> dict[str, Any]:
-    return {"manifest": True, "manifest_verbose": True if cur.word("VERBOSE") else None}
+def _manifest(ts: TokenStream, kw: str) -> dict[str, Any]:
+    return {"manifest": True, "manifest_verbose": True if ts.word("VERBOSE") else None}
 
 
-def _encrypted(cur: Cursor, kw: str) -> dict[str, Any]:
-    return {"encrypted": True, "encrypted_auto": True if cur.word("AUTO") else None}
+def _encrypted(ts: TokenStream, kw: str) -> dict[str, Any]:
+    return {"encrypted": True, "encrypted_auto": True if ts.word("AUTO") else None}
 
 
 _FORMAT, _COMPRESSION = "format", "compression"
@@ -109,28 +109,28 @@ def parse_unload(sql: str) -> UnloadCommand:
 
     The query comes back with its doubled quotes undone. Raises ``CopySyntaxError`` for
     anything Redshift refuses. An outer LIMIT in the query is left for the executor to refuse."""
-    cur = Cursor(sql, "UNLOAD")
-    cur.expect_word("UNLOAD")
-    cur.expect_punct("(", "UNLOAD")
-    query = cur.string("UNLOAD ( … )")
-    cur.expect_punct(")", "the UNLOAD query")
-    to = cur.expect_word("TO", after="the UNLOAD query")
-    destination = cur.string("TO")
+    ts = TokenStream(sql, "UNLOAD")
+    ts.expect_word("UNLOAD")
+    ts.expect_punct("(", "UNLOAD")
+    query = ts.string("UNLOAD ( … )")
+    ts.expect_punct(")", "the UNLOAD query")
+    to = ts.expect_word("TO", after="the UNLOAD query")
+    destination = ts.string("TO")
     if not destination.lower().startswith("s3://"):
-        raise cur.error(f"UNLOAD writes to Amazon S3 only: TO expects 's3://…', got {destination!r}", to)
+        raise ts.error(f"UNLOAD writes to Amazon S3 only: TO expects 's3://…', got {destination!r}", to)
 
-    opts = read_options(cur, UNLOAD_PARAMS)
-    cur.finish()
-    check_rules(cur, opts.given, UNLOAD_EXCLUSIVE, UNLOAD_REQUIRES, {})
-    credentials = build_credentials(cur, opts)
+    opts = read_options(ts, UNLOAD_PARAMS)
+    ts.finish()
+    check_rules(ts, opts.given, UNLOAD_EXCLUSIVE, UNLOAD_REQUIRES, {})
+    credentials = build_credentials(ts, opts)
     if opts.values.get("encrypted_auto"):
         # ENCRYPTED AUTO takes the bucket's KMS key: no other key may be named
         clash = [kw for kw in ("KMS_KEY_ID", "MASTER_SYMMETRIC_KEY") if kw in opts.given]
         if clash or credentials.master_symmetric_key:
             what = clash[0] if clash else "CREDENTIALS with master_symmetric_key"
-            raise cur.error(f"ENCRYPTED AUTO cannot be combined with {what}", opts.given["ENCRYPTED"])
+            raise ts.error(f"ENCRYPTED AUTO cannot be combined with {what}", opts.given["ENCRYPTED"])
     if opts.values.get("format") == "PARQUET" and credentials.master_symmetric_key:
-        raise cur.error("PARQUET is encrypted with SSE-KMS only, not a master_symmetric_key", opts.given["PARQUET"])
+        raise ts.error("PARQUET is encrypted with SSE-KMS only, not a master_symmetric_key", opts.given["PARQUET"])
     return UnloadCommand(query=query, destination=destination, credentials=credentials,
                          text=masked_text(sql, opts.masks), **opts.values)
 

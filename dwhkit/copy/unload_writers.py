@@ -4,7 +4,7 @@ Why a module of its own: ``unload.py`` decides *what* goes *where* (query, slice
 manifest); this module only turns rows into bytes and bytes into S3 objects, in constant memory.
 Rows arrive as tuples of Postgres text output (``str`` or ``None``) for the delimited and JSON
 formats, so values are written exactly as Postgres prints them (``t``/``f``, ISO dates, numerics
-at their scale); Parquet takes psycopg2's native Python values instead, to type its columns.
+at their scale); Parquet takes the driver's native Python values instead, to type its columns.
 
 Decisions (AMBIG in REDSHIFT-SEMANTICS.md §6 / r_UNLOAD, each covered by a test):
 - ESCAPE is applied to every non-NULL value, not only CHAR/VARCHAR: Redshift's other types never

@@ -1,24 +1,16 @@
-"""Pick the target named in the config: embedded (default), postgres or redshift."""
+"""Pick the target named in the config: embedded (default), postgres or redshift.
+
+The one place the configured type string becomes an object; everything above asks that object."""
 from __future__ import annotations
 
 from ..config import Config
-from .base import Target
+from .base import Outcome, Executor, Target
 
 
-def _schema(config: Config) -> str:
-    """The configured warehouse's schema, put first on the search path of every connection."""
-    from ..errors import ConfigError
-    from ..warehouse import get_warehouse
-
-    try:
-        return get_warehouse(config.warehouse).schema
-    except ConfigError:
-        return "public"
-
-
-def get_target(config: Config) -> Target:
+def get_target(config: Config, schema: str = "public") -> Target:
+    """The configured target; ``schema``: the warehouse's, put first on every connection's search
+    path (callers that know the warehouse pass it — targets do not read the warehouse registry)."""
     c = config.cluster
-    schema = _schema(config)
     if config.target_type == "redshift":
         from .redshift import RedshiftTarget
 
@@ -34,4 +26,4 @@ def get_target(config: Config) -> Target:
                           schema=schema)
 
 
-__all__ = ["Target", "get_target"]
+__all__ = ["Outcome", "Executor", "Target", "get_target"]

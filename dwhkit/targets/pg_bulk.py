@@ -10,28 +10,28 @@ from __future__ import annotations
 
 def copy(raw_conn, cmd, connect_raw):
     """Run one parsed COPY (not COPY JOB) in ``raw_conn``'s session; returns its CopyResult."""
-    from ..copy.loader import run_copy
+    from .pg_sink import run_copy
 
     return run_copy(raw_conn, cmd, side_conn_factory=connect_raw)
 
 
 def copy_job(raw_conn, cmd, raw_cursor, connect_raw):
     """Run a parsed COPY JOB command; LIST/SHOW leave their rows on ``raw_cursor``."""
-    from ..copy.jobs import run_job_command
+    from .pg_jobs import run_job_command
 
     return run_job_command(raw_conn, cmd, cursor=raw_cursor, conn_factory=connect_raw)
 
 
 def unload(raw_conn, cmd, connect_raw):
     """Run one parsed UNLOAD in ``raw_conn``'s session; returns its UnloadResult."""
-    from ..copy.unload import run_unload
+    from .pg_unload import run_unload
 
     return run_unload(raw_conn, cmd, side_conn_factory=connect_raw)
 
 
 def ensure_system_objects(raw_conn) -> None:
     """Create dwhkit's emulated system tables and views if missing (cheap when present)."""
-    from ..copy.system_tables import ensure_system_tables
+    from .pg_system_tables import ensure_system_tables
     from .system_views import ensure_system_views
 
     ensure_system_tables(raw_conn)

@@ -3,7 +3,11 @@
 Every format turns a stream of bytes into records ``(line_number, raw, values)`` where ``values``
 is the list of field values in target-column order, or a ``RecordError`` for a record that could
 not be split into fields. Type conversion is not their job (see ``dwhkit.copy.convert``).
+Each format is a parser class following the ``Format`` protocol below.
 """
+from __future__ import annotations
+
+from typing import Callable, Iterator, Protocol
 
 # "The maximum size of a single input row from any source is 4 MB" (AWS, COPY data sources:
 # docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-source.html; a JSON object is at most
@@ -12,6 +16,23 @@ not be split into fields. Type conversion is not their job (see ``dwhkit.copy.co
 # decompression bomb of one endless line cannot grow memory.
 MAX_RECORD = 4 << 20
 TOO_LONG = 1216
+
+
+class Format(Protocol):
+    """What the loader asks of a format parser."""
+
+    file_format: str        # stl_load_commits.file_format: 'Text', 'JSON', 'Parquet'
+    from_json: bool         # values arrive typed (numbers, bools, nested values), not only as text
+    strict: bool            # columnar: the first bad value fails the load, MAXERROR does not apply
+    streamed: bool          # reads the chunks it is given (else it reads the file itself: Parquet)
+    skip: int               # IGNOREHEADER lines still to skip at the start of each file
+    mapper: Callable | None  # raw record → values in column order (JSON); None when already so
+
+    def records(self, chunks: Iterator[bytes], f, stats: dict) -> Iterator[tuple]:
+        """``(line_number, raw, values | RecordError)`` of one file; sets ``stats["lines"]``."""
+
+    def position(self, raw, idx: int) -> int:
+        """stl_load_errors.position of field ``idx`` in ``raw``."""
 
 
 def too_long(what: str = "row") -> str:

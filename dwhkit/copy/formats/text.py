@@ -33,8 +33,12 @@ def _one_char(value: str | None, default: str, name: str) -> str:
     return value
 
 
-class TextSource:
+class TextParser:
+    """TEXT (delimited), CSV and FIXEDWIDTH records split into fields (see the ``Format`` protocol)."""
+
     from_json = False
+    strict = False
+    streamed = True
 
     def __init__(self, cmd, cols):
         fmt = (cmd.format or "TEXT").upper()

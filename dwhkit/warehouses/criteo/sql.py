@@ -5,6 +5,9 @@ Zones: landing (staging_impression, appended to by COPY or by a COPY JOB) → st
 frequencies) → marts (click-through rate by categorical value and by integer-feature bucket).
 Every step rebuilds or merges, so a rerun gives identical counts and keeps dimension keys.
 """
+
+from ..model import Step, Table
+
 from .sample import CAT_FEATURES, INT_FEATURES
 
 MIN_SUPPORT = 20   # categorical values seen fewer times than this are pooled as '(rare)' in the mart
@@ -78,15 +81,15 @@ CREATE TABLE IF NOT EXISTS mart_ctr_by_int_bucket (
 """
 
 TABLES = [
-    ("staging_impression", "landing", STAGING_IMPRESSION),
-    ("fact_impression", "star", FACT_IMPRESSION),
-    ("dim_category", "star", DIM_CATEGORY),
-    ("mart_ctr_by_category", "mart", MART_CTR_BY_CATEGORY),
-    ("mart_ctr_by_int_bucket", "mart", MART_CTR_BY_INT_BUCKET),
+    Table("staging_impression", "landing", STAGING_IMPRESSION),
+    Table("fact_impression", "star", FACT_IMPRESSION),
+    Table("dim_category", "star", DIM_CATEGORY),
+    Table("mart_ctr_by_category", "mart", MART_CTR_BY_CATEGORY),
+    Table("mart_ctr_by_int_bucket", "mart", MART_CTR_BY_INT_BUCKET),
 ]
 
-create_table_queries = [ddl.strip() for _, _, ddl in TABLES]
-drop_table_queries = [f"DROP TABLE IF EXISTS {name} CASCADE" for name, _, _ in reversed(TABLES)]
+create_table_queries = [t.ddl.strip() for t in TABLES]
+drop_table_queries = [f"DROP TABLE IF EXISTS {t.name} CASCADE" for t in reversed(TABLES)]
 
 # -- COPY --------------------------------------------------------------------------------------
 # Tab-separated, gzip'd, no header. Empty integer fields are NULL by themselves; EMPTYASNULL
@@ -251,11 +254,11 @@ GROUP BY bucket
 
 MART_BUCKET_REBUILD = ["DELETE FROM mart_ctr_by_int_bucket", *(_int_buckets(c) for c in INT_FEATURES)]
 
-# (step name, zone, statements): each step runs in one transaction.
+# Each step runs in one transaction.
 TRANSFORM_STEPS = [
-    ("impressions", "star", FACT_REBUILD),
-    ("category dimension", "star", DIM_CATEGORY_MERGE),
-    ("marts", "mart", MART_CATEGORY_REBUILD + MART_BUCKET_REBUILD),
+    Step("impressions", "star", FACT_REBUILD),
+    Step("category dimension", "star", DIM_CATEGORY_MERGE),
+    Step("marts", "mart", MART_CATEGORY_REBUILD + MART_BUCKET_REBUILD),
 ]
 
-insert_table_queries = [stmt.strip() for _, _, stmts in TRANSFORM_STEPS for stmt in stmts]
+insert_table_queries = [stmt.strip() for step in TRANSFORM_STEPS for stmt in step.statements]

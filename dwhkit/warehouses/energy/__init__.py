@@ -1,7 +1,7 @@
 """London smart meters (Low Carbon London, 2011–2014): half-hourly readings of households with
 their tariff and ACORN group, London weather, UK bank holidays and 2013's time-of-use prices;
 a star schema at the half-hour grain and marts for demand forecasting and anomaly detection."""
-from ...warehouse import Warehouse
+from ..model import Warehouse
 from . import marts, sql
 from .checks import CHECKS, RECONCILIATION
 from .sample import generate_sample
@@ -9,7 +9,7 @@ from .sample import generate_sample
 WAREHOUSE = Warehouse(
     name="energy",
     tables=sql.TABLES + marts.TABLES,
-    sources=sql.SOURCES,
+    landings=sql.LANDINGS,
     transform_steps=sql.STAR_STEPS + marts.MART_STEPS,
     reconciliation=RECONCILIATION,
     checks=CHECKS,

@@ -10,6 +10,9 @@
 All are rebuilt on every run (deleted and reinserted in one transaction), so reruns are identical.
 """
 
+from ..model import Step, Table
+
+
 MART_DAILY_CONSUMPTION = """
 CREATE TABLE IF NOT EXISTS mart_daily_consumption (
     household_key BIGINT         NOT NULL,
@@ -198,15 +201,15 @@ JOIN mart_daily_consumption d ON d.household_key = h.household_key
 ]
 
 TABLES = [
-    ("mart_daily_consumption", "mart", MART_DAILY_CONSUMPTION),
-    ("mart_demand_halfhourly", "mart", MART_DEMAND_HALFHOURLY),
-    ("mart_household_day_features", "mart", MART_HOUSEHOLD_DAY_FEATURES),
-    ("eval_anomaly_day", "evaluation", EVAL_ANOMALY_DAY),
+    Table("mart_daily_consumption", "mart", MART_DAILY_CONSUMPTION),
+    Table("mart_demand_halfhourly", "mart", MART_DEMAND_HALFHOURLY),
+    Table("mart_household_day_features", "mart", MART_HOUSEHOLD_DAY_FEATURES),
+    Table("eval_anomaly_day", "evaluation", EVAL_ANOMALY_DAY),
 ]
 
 MART_STEPS = [
-    ("daily consumption mart", "mart", DAILY_REBUILD),
-    ("half-hourly demand mart", "mart", DEMAND_REBUILD),
-    ("household-day features mart", "mart", FEATURES_REBUILD),
-    ("anomaly labels by day", "evaluation", EVAL_REBUILD),
+    Step("daily consumption mart", "mart", DAILY_REBUILD),
+    Step("half-hourly demand mart", "mart", DEMAND_REBUILD),
+    Step("household-day features mart", "mart", FEATURES_REBUILD),
+    Step("anomaly labels by day", "evaluation", EVAL_REBUILD),
 ]

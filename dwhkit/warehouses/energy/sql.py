@@ -15,6 +15,9 @@ quote (``"Normal\r"``), which CSV keeps as data, so text is cut at it (``RTRIM(x
 the daily file's last column, a number, lands as text.
 """
 
+from ..model import Landing, Step, Table
+
+
 # -- landing ---------------------------------------------------------------------------------
 # Columns follow the files' field order (COPY maps CSV fields by position).
 STAGING_READING = """
@@ -373,32 +376,32 @@ LEFT JOIN dim_weather w ON w.observed_at = DATE_TRUNC('hour', r.tstp)
 ]
 
 TABLES = [
-    ("staging_household", "landing", STAGING_HOUSEHOLD),
-    ("staging_reading", "landing", STAGING_READING),
-    ("staging_weather_hourly", "landing", STAGING_WEATHER_HOURLY),
-    ("staging_weather_daily", "landing", STAGING_WEATHER_DAILY),
-    ("staging_bank_holiday", "landing", STAGING_BANK_HOLIDAY),
-    ("staging_tariff", "landing", STAGING_TARIFF),
-    ("staging_anomaly_label", "landing", STAGING_ANOMALY_LABEL),
-    ("dim_household", "star", DIM_HOUSEHOLD),
-    ("dim_time", "star", DIM_TIME),
-    ("dim_weather", "star", DIM_WEATHER),
-    ("fact_consumption", "star", FACT_CONSUMPTION),
+    Table("staging_household", "landing", STAGING_HOUSEHOLD),
+    Table("staging_reading", "landing", STAGING_READING),
+    Table("staging_weather_hourly", "landing", STAGING_WEATHER_HOURLY),
+    Table("staging_weather_daily", "landing", STAGING_WEATHER_DAILY),
+    Table("staging_bank_holiday", "landing", STAGING_BANK_HOLIDAY),
+    Table("staging_tariff", "landing", STAGING_TARIFF),
+    Table("staging_anomaly_label", "landing", STAGING_ANOMALY_LABEL),
+    Table("dim_household", "star", DIM_HOUSEHOLD),
+    Table("dim_time", "star", DIM_TIME),
+    Table("dim_weather", "star", DIM_WEATHER),
+    Table("fact_consumption", "star", FACT_CONSUMPTION),
 ]
 
-SOURCES = [
-    ("staging_household", "informations_households.csv", COPY_HOUSEHOLD),
-    ("staging_reading", "halfhourly_dataset/block_", COPY_READING),
-    ("staging_weather_hourly", "weather_hourly_darksky.csv", COPY_WEATHER_HOURLY),
-    ("staging_weather_daily", "weather_daily_darksky.csv", COPY_WEATHER_DAILY),
-    ("staging_bank_holiday", "uk_bank_holidays.csv", COPY_BANK_HOLIDAY),
-    ("staging_tariff", "Tariffs_table.csv", COPY_TARIFF),
-    ("staging_anomaly_label", "anomaly_labels.csv", COPY_ANOMALY_LABEL),
+LANDINGS = [
+    Landing("staging_household", "informations_households.csv", COPY_HOUSEHOLD),
+    Landing("staging_reading", "halfhourly_dataset/block_", COPY_READING),
+    Landing("staging_weather_hourly", "weather_hourly_darksky.csv", COPY_WEATHER_HOURLY),
+    Landing("staging_weather_daily", "weather_daily_darksky.csv", COPY_WEATHER_DAILY),
+    Landing("staging_bank_holiday", "uk_bank_holidays.csv", COPY_BANK_HOLIDAY),
+    Landing("staging_tariff", "Tariffs_table.csv", COPY_TARIFF),
+    Landing("staging_anomaly_label", "anomaly_labels.csv", COPY_ANOMALY_LABEL),
 ]
 
 STAR_STEPS = [
-    ("household dimension", "star", DIM_HOUSEHOLD_MERGE),
-    ("time dimension", "star", DIM_TIME_MERGE),
-    ("weather dimension", "star", DIM_WEATHER_MERGE),
-    ("consumption facts", "star", FACT_REBUILD),
+    Step("household dimension", "star", DIM_HOUSEHOLD_MERGE),
+    Step("time dimension", "star", DIM_TIME_MERGE),
+    Step("weather dimension", "star", DIM_WEATHER_MERGE),
+    Step("consumption facts", "star", FACT_REBUILD),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...warehouse import Warehouse
+from ..model import Landing, Warehouse
 from . import sql
 from .checks import checks_for, reconciliation_for
 from .sample import generate_sample
@@ -31,10 +31,10 @@ class StediWarehouse(Warehouse):
 WAREHOUSE = StediWarehouse(
     name="stedi",
     tables=sql.TABLES,
-    sources=[
-        ("staging_customer", "customer/customer-", sql.COPY_CUSTOMER),
-        ("staging_accelerometer", "accelerometer/accelerometer-", sql.COPY_ACCELEROMETER),
-        ("staging_step_trainer", "step_trainer/step_trainer-", sql.COPY_STEP_TRAINER),
+    landings=[
+        Landing("staging_customer", "customer/customer-", sql.COPY_CUSTOMER),
+        Landing("staging_accelerometer", "accelerometer/accelerometer-", sql.COPY_ACCELEROMETER),
+        Landing("staging_step_trainer", "step_trainer/step_trainer-", sql.COPY_STEP_TRAINER),
     ],
     transform_steps=sql.transform_steps(),
     reconciliation=reconciliation_for(),

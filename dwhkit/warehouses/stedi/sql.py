@@ -8,7 +8,9 @@ Privacy rule (hard): only customers whose *latest* record carries a research con
 appear past landing, and only their own readings (under the from_consent_date scope, only those
 taken at or after that consent). checks.py recomputes the rule independently.
 """
+
 from ...config import STEDI_CONSENT_SCOPES
+from ..model import Step, Table
 
 # -- landing ---------------------------------------------------------------------------------
 # Column names are the JSON keys folded to lower case, so COPY … JSON 'auto ignorecase' maps
@@ -194,27 +196,27 @@ CREATE TABLE IF NOT EXISTS fact_step_trainer_reading (
 ) DISTKEY (device_key) SORTKEY (time_key)
 """
 
-# (table name, zone, DDL) in creation order.
+# The tables in creation order.
 TABLES = [
-    ("staging_customer", "landing", STAGING_CUSTOMER),
-    ("staging_accelerometer", "landing", STAGING_ACCELEROMETER),
-    ("staging_step_trainer", "landing", STAGING_STEP_TRAINER),
-    ("customer_trusted", "trusted", CUSTOMER_TRUSTED),
-    ("device_registration_trusted", "trusted", DEVICE_REGISTRATION_TRUSTED),
-    ("accelerometer_trusted", "trusted", ACCELEROMETER_TRUSTED),
-    ("step_trainer_trusted", "trusted", STEP_TRAINER_TRUSTED),
-    ("customer_curated", "curated", CUSTOMER_CURATED),
-    ("dim_customer", "star", DIM_CUSTOMER),
-    ("dim_device", "star", DIM_DEVICE),
-    ("dim_time", "star", DIM_TIME),
-    ("dim_date", "star", DIM_DATE),
-    ("fact_accelerometer_reading", "star", FACT_ACCELEROMETER_READING),
-    ("fact_step_trainer_reading", "star", FACT_STEP_TRAINER_READING),
-    ("machine_learning_curated", "curated", MACHINE_LEARNING_CURATED),
+    Table("staging_customer", "landing", STAGING_CUSTOMER),
+    Table("staging_accelerometer", "landing", STAGING_ACCELEROMETER),
+    Table("staging_step_trainer", "landing", STAGING_STEP_TRAINER),
+    Table("customer_trusted", "trusted", CUSTOMER_TRUSTED),
+    Table("device_registration_trusted", "trusted", DEVICE_REGISTRATION_TRUSTED),
+    Table("accelerometer_trusted", "trusted", ACCELEROMETER_TRUSTED),
+    Table("step_trainer_trusted", "trusted", STEP_TRAINER_TRUSTED),
+    Table("customer_curated", "curated", CUSTOMER_CURATED),
+    Table("dim_customer", "star", DIM_CUSTOMER),
+    Table("dim_device", "star", DIM_DEVICE),
+    Table("dim_time", "star", DIM_TIME),
+    Table("dim_date", "star", DIM_DATE),
+    Table("fact_accelerometer_reading", "star", FACT_ACCELEROMETER_READING),
+    Table("fact_step_trainer_reading", "star", FACT_STEP_TRAINER_READING),
+    Table("machine_learning_curated", "curated", MACHINE_LEARNING_CURATED),
 ]
 
-create_table_queries = [ddl.strip() for _, _, ddl in TABLES]
-drop_table_queries = [f"DROP TABLE IF EXISTS {name} CASCADE" for name, _, _ in reversed(TABLES)]
+create_table_queries = [t.ddl.strip() for t in TABLES]
+drop_table_queries = [f"DROP TABLE IF EXISTS {t.name} CASCADE" for t in reversed(TABLES)]
 
 # -- COPY (templates: {source} is the key prefix, {auth} the authorisation) -----------------------
 # Each FROM is a key prefix `<source>/<source>-`: it matches the landing files and leaves out
@@ -543,10 +545,10 @@ JOIN dim_device dd ON dd.serial_number = s.serial_number
 ]
 
 
-def transform_steps(scope: str = DEFAULT_CONSENT_SCOPE) -> list[tuple[str, str, list[str]]]:
-    """(step name, zone, statements) under a consent scope: each step runs in one transaction."""
+def transform_steps(scope: str = DEFAULT_CONSENT_SCOPE) -> list[Step]:
+    """The transform steps under a consent scope: each step runs in one transaction."""
     return [
-        ("trusted zone", "trusted", [
+        Step("trusted zone", "trusted", [
             "DELETE FROM customer_trusted", INSERT_CUSTOMER_TRUSTED,
             "DELETE FROM device_registration_trusted", INSERT_DEVICE_REGISTRATION_TRUSTED,
             "DELETE FROM accelerometer_trusted", insert_accelerometer_trusted(scope),
@@ -554,12 +556,12 @@ def transform_steps(scope: str = DEFAULT_CONSENT_SCOPE) -> list[tuple[str, str, 
             "DELETE FROM customer_curated", INSERT_CUSTOMER_CURATED,
             "DELETE FROM step_trainer_trusted", insert_step_trainer_trusted(scope),
         ]),
-        ("dimensions", "star", DIM_CUSTOMER_MERGE + DIM_DEVICE_MERGE + DIM_TIME_MERGE + DIM_DATE_MERGE),
-        ("facts", "star", FACTS_REBUILD),
-        ("machine learning table", "curated", ML_REBUILD),
+        Step("dimensions", "star", DIM_CUSTOMER_MERGE + DIM_DEVICE_MERGE + DIM_TIME_MERGE + DIM_DATE_MERGE),
+        Step("facts", "star", FACTS_REBUILD),
+        Step("machine learning table", "curated", ML_REBUILD),
     ]
 
 
 TRANSFORM_STEPS = transform_steps()
 
-insert_table_queries = [stmt.strip() for _, _, stmts in TRANSFORM_STEPS for stmt in stmts]
+insert_table_queries = [stmt.strip() for step in TRANSFORM_STEPS for stmt in step.statements]

@@ -1,12 +1,15 @@
-"""Redshift's COPY logs on Postgres: dwhkit_system.stl_load_errors / stl_load_commits and
+"""Redshift's COPY logs stored in Postgres: dwhkit_system.stl_load_errors / stl_load_commits and
 pg_last_copy_id() / pg_last_copy_count().
 
 Why separate tables and a side connection: on Redshift the STL tables are logs, not transactional —
-a failed COPY rolls back its rows but its stl_load_errors rows stay. The loader writes them through
-an autocommit side connection when it has one. Column names and types follow Redshift (§5); CHAR
-columns are blank-padded as there, so users ``trim()`` them as in the AWS docs.
+a failed COPY rolls back its rows but its stl_load_errors rows stay. The Postgres sink writes them
+through an autocommit side connection when it has one. Column names and types follow Redshift
+(§5); CHAR columns are blank-padded as there, so users ``trim()`` them as in the AWS docs. The rows
+themselves are shaped in ``dwhkit.copy.stl_rows``.
 """
 from __future__ import annotations
+
+from ..copy.stl_rows import COMMIT_COLUMNS, ERROR_COLUMNS
 
 SCHEMA = "dwhkit_system"
 
@@ -28,12 +31,6 @@ CREATE OR REPLACE FUNCTION {SCHEMA}.pg_last_copy_count() RETURNS bigint LANGUAGE
 $$ SELECT coalesce(nullif(current_setting('dwhkit.last_copy_count', true), ''), '0')::bigint $$;
 """
 
-ERROR_COLUMNS = ("userid", "slice", "tbl", "starttime", "session", "query", "filename", "line_number",
-                 "colname", "type", "col_length", "position", "raw_line", "raw_field_value", "err_code",
-                 "err_reason", "is_partial", "start_offset")
-COMMIT_COLUMNS = ("userid", "query", "slice", "name", "filename", "byte_offset", "lines_scanned", "errors",
-                  "curtime", "status", "file_format", "is_partial", "start_offset", "copy_job_id")
-
 
 def ensure_system_tables(conn) -> None:
     """Create the schema, tables, query-id sequence and functions if missing (idempotent, cheap
@@ -46,27 +43,6 @@ def ensure_system_tables(conn) -> None:
             return
         cur.execute(f"SELECT pg_advisory_xact_lock(hashtext('{SCHEMA}'))")  # concurrent first COPYs
         cur.execute(DDL)
-
-
-def _ascii_dots(text: str, limit: int) -> str:
-    """raw_line: multibyte characters shown as '.', as Redshift does; NUL dropped; ≤ limit chars."""
-    text = text[:limit]
-    if not text.isascii():
-        text = "".join(ch if ord(ch) < 128 else "." for ch in text)
-    return text.replace("\x00", "")
-
-
-def _clip(text, limit: int) -> str:
-    if text is None:
-        return ""
-    return str(text).replace("\x00", "")[:limit]
-
-
-def error_row(*, userid, tbl, starttime, session, query, filename, line_number, colname, type_, col_length,
-              position, raw_line, raw_field_value, err_code, err_reason) -> tuple:
-    return (userid, 0, tbl, starttime, session, query, _clip(filename, 256), line_number, _clip(colname, 127),
-            _clip(type_, 10), _clip(col_length, 10), position, _ascii_dots(raw_line or "", 1024),
-            _clip(raw_field_value, 1024), err_code, _clip(err_reason, 100), 0, 0)
 
 
 def write_rows(conn, errors: list[tuple], commits: list[tuple]) -> None:

@@ -1,4 +1,4 @@
-"""JSON as a loader source: picks the mapping ('auto', 'auto ignorecase', jsonpaths file) once per COPY.
+"""JSON as a COPY format parser: picks the mapping ('auto', 'auto ignorecase', jsonpaths file) once per COPY.
 
 Why separate from ``jsonfmt``: that module knows JSON streams; this one knows COPY options
 (JSON's incompatible options, IGNOREHEADER, ACCEPTINVCHARS, where the jsonpaths file lives).
@@ -24,11 +24,17 @@ def invalid_utf8_fixer(replacement: str | None):
     return fix
 
 
-class JsonSource:
+class JsonParser:
+    """JSON records mapped to the COPY's columns ('auto', 'auto ignorecase' or a jsonpaths file;
+    ``source_for(url)`` is the Source the jsonpaths file is read from)."""
+
     from_json = True
     file_format = "JSON"
+    strict = False
+    streamed = True
+    skip: int
 
-    def __init__(self, cmd, cols, client):
+    def __init__(self, cmd, cols, source_for):
         for flag, name in ((cmd.delimiter, "DELIMITER"), (cmd.escape, "ESCAPE"), (cmd.fillrecord, "FILLRECORD"),
                            (cmd.fixedwidth_spec, "FIXEDWIDTH"), (cmd.ignoreblanklines, "IGNOREBLANKLINES"),
                            (cmd.null_as, "NULL AS"), (cmd.removequotes, "REMOVEQUOTES"), (cmd.quote, "QUOTE")):
@@ -43,8 +49,7 @@ class JsonSource:
         elif spec == "auto ignorecase":
             self.mapper = jsonfmt.auto_mapper(names, ignorecase=True)
         elif spec.startswith("s3://"):
-            from .. import sources
-            paths = jsonfmt.parse_jsonpaths(sources.read_small(client, spec), spec)
+            paths = jsonfmt.parse_jsonpaths(source_for(spec).read_small(spec), spec)
             if paths is None:
                 self.mapper = jsonfmt.auto_mapper(names, ignorecase=False)
             else:
