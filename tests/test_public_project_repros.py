@@ -55,10 +55,6 @@ def test_json_number_with_fraction_loads_into_bigint(conn, s3, bucket):
     assert run(conn, "SELECT registration, userid FROM staging_events") == [(1540919166796, 7)]
 
 
-@pytest.mark.xfail(strict=True, reason="implicit conversion in expressions: VARCHAR / INTEGER is refused by "
-                                       "Postgres ('operator does not exist: character varying / integer'); "
-                                       "AMBIG: the implicit-conversion table of c_Supported_data_types is not in "
-                                       "the archived page source, the course project relies on it working")
 def test_varchar_epoch_in_arithmetic(conn):
     # AbhaRamchandani/Cloud-Data-Warehouse: staging_events.ts VARCHAR(100), then
     # TIMESTAMP 'epoch' + ts/1000 * INTERVAL '1 second' inside a FROM subquery
@@ -68,9 +64,6 @@ def test_varchar_epoch_in_arithmetic(conn):
     assert str(got[0][0]) == "2018-11-01 20:57:10"
 
 
-@pytest.mark.xfail(strict=True, reason="implicit conversion in expressions: TO_CHAR of a VARCHAR holding a "
-                                       "number has no Postgres signature ('function to_char(character varying, "
-                                       "unknown) does not exist'); AMBIG as for VARCHAR arithmetic")
 def test_to_char_of_varchar_number(conn):
     # Abanoub-20180003/Cloud-Data-Warehouse-on-AWS: TO_CHAR(se.ts, '9999-99-99 99:99:99') with ts VARCHAR
     run(conn, "CREATE TABLE se (ts VARCHAR)", "INSERT INTO se VALUES ('125')")
