@@ -19,7 +19,8 @@ SECRET_KEYS = {"password", "secret_access_key", "session_token"}
 # Built-in defaults: every section and key dwhkit reads, so an env var alone can set any of them.
 DEFAULTS: dict[str, dict[str, str]] = {
     "TARGET": {"type": "embedded", "warehouse": "stedi"},
-    "CLUSTER": {"host": "", "port": "5439", "db_name": "dwh", "db_user": "dwhuser", "db_password": ""},
+    "CLUSTER": {"host": "", "port": "5439", "db_name": "dwh", "db_user": "dwhuser", "db_password": "",
+                "sslmode": ""},
     "IAM_ROLE": {"arn": ""},
     "S3": {"lake": "", "region": ""},
     "EMBEDDED": {"data_dir": ".dwhkit/pg", "port": "0"},
@@ -30,6 +31,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
     # dwhkit.patch() / `dwh exec`: hosts rerouted besides *.redshift(-serverless).amazonaws.com
     "PATCH": {"hosts": ""},
 }
+# [CLUSTER] sslmode: libpq's modes; empty means the target's default (Redshift: require, Postgres: prefer).
+SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 # [STEDI] consent_scope: every reading of a consenting customer, or only those from the consent date.
 STEDI_CONSENT_SCOPES = ("customer", "from_consent_date")
 
@@ -52,6 +55,7 @@ class ClusterConfig:
     db_name: str = "dwh"
     db_user: str = "dwhuser"
     db_password: Secret = _secret_field()
+    sslmode: str = ""  # "" = the target's default
 
     def __repr__(self) -> str:
         pw = "***" if self.db_password else ""
@@ -158,12 +162,16 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         raise ConfigError(f"[STEDI] consent_scope must be one of {', '.join(STEDI_CONSENT_SCOPES)}, "
                           f"not {consent_scope!r}")
 
+    sslmode = get("CLUSTER", "sslmode").lower()
+    if sslmode and sslmode not in SSLMODES:
+        raise ConfigError(f"[CLUSTER] sslmode must be one of {', '.join(SSLMODES)}, not {sslmode!r}")
     cluster = ClusterConfig(
         host=get("CLUSTER", "host"),
         port=as_int("CLUSTER", "port") or 5439,
         db_name=get("CLUSTER", "db_name") or "dwh",
         db_user=get("CLUSTER", "db_user") or "dwhuser",
         db_password=Secret(parser.get("CLUSTER", "db_password", fallback="")),
+        sslmode=sslmode,
     )
     config = Config(
         path=cfg_path,

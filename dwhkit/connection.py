@@ -117,6 +117,11 @@ class Connection:
         return self.raw.closed
 
     @property
+    def in_transaction(self) -> bool:
+        """Inside a transaction block (statements since the last commit or rollback)."""
+        return self.target.in_transaction(self.raw)
+
+    @property
     def autocommit(self):
         return self.raw.autocommit
 

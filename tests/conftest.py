@@ -163,8 +163,8 @@ def run_notebook(name: str, config, tmp_path, monkeypatch) -> list[dict]:
 
     The kernel reaches the database the way a user's notebook does: dwhkit.connect() reading
     $DWH_CONFIG, with the password from DWH_CLUSTER_DB_PASSWORD (never written to a file)."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+    import nbclient
+    import nbformat
     c = config.cluster
     cfg = tmp_path / "nb.cfg"
     cfg.write_text(f"[TARGET]\ntype = postgres\n[CLUSTER]\nhost = {c.host}\nport = {c.port}\n"

@@ -171,7 +171,6 @@ def test_every_command_has_a_description_examples_and_the_warehouse_names():
 
 
 def test_report_html(cli, stedi_sample, tmp_path):
-    pytest.importorskip("dwhkit.report_html", reason="dwhkit.report_html (write_html) is written by another change")
     assert cli("create-tables").returncode == 0
     out = tmp_path / "report.html"
     proc = cli("etl", "--lake", str(stedi_sample), "--html", str(out))

@@ -37,6 +37,7 @@ def test_dwh_config_env_picks_another_file(tmp_path):
     ("[TARGET]\ntype = oracle\n", "type must be one of"),
     ("[TARGET]\ntype = postgres\n", "host is required"),
     ("[CLUSTER]\nport = fifty\n", "whole number"),
+    ("[CLUSTER]\nsslmode = maybe\n", "sslmode must be one of"),
     ("[TARGET\n", "dwh.cfg"),
 ])
 def test_bad_config_gets_a_clear_error(tmp_path, text, message):

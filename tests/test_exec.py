@@ -95,8 +95,6 @@ def test_classic_psycopg2_project_runs_unmodified(tmp_path, pg_dsn, s3, bucket):
 
 
 def test_classic_redshift_connector_project_runs_unmodified_in_child_processes(tmp_path, pg_dsn, s3, bucket):
-    pytest.importorskip("redshift_connector")
-    pytest.importorskip("pandas")
     n_songs, _ = upload_sparkify(s3, bucket)
     project = copy_project(RC_PROJECT, tmp_path / "project", {"song_data": f"s3://{bucket}/song_data"})
     assert scripts_unchanged(RC_PROJECT, project)

@@ -86,8 +86,7 @@ def test_notebook_runs_on_loaded_warehouse(loaded_stedi, tmp_path, monkeypatch):
 def test_notebook_runs_with_nbconvert(loaded_stedi, tmp_path):
     """What users run: jupyter nbconvert --to notebook --execute, in its own process, reaching the
     database through $DWH_CONFIG and the password in the environment."""
-    nbformat = pytest.importorskip("nbformat")
-    pytest.importorskip("nbconvert")
+    import nbformat
     c = loaded_stedi.cluster
     cfg = tmp_path / "nb.cfg"
     cfg.write_text(f"[TARGET]\ntype = postgres\n[CLUSTER]\nhost = {c.host}\nport = {c.port}\n"

@@ -259,7 +259,7 @@ def test_a_redshift_target_is_refused(dwh_config):
 
 
 # ---- redshift_connector ------------------------------------------------------------------------
-redshift_connector = pytest.importorskip("redshift_connector")
+import redshift_connector
 
 
 def rc_connect(**extra):
@@ -296,7 +296,7 @@ def test_redshift_connector_rows_and_paramstyles(dwh_config):
 
 
 def test_redshift_connector_dataframes(dwh_config):
-    pandas = pytest.importorskip("pandas")
+    import pandas
     with dwhkit.patch(dwh_config):
         conn = rc_connect()
         cur = conn.cursor()
@@ -356,7 +356,7 @@ def test_redshift_connector_to_other_hosts_is_untouched(dwh_config):
 # ---- SQLAlchemy --------------------------------------------------------------------------------
 @pytest.mark.parametrize("scheme", ["postgresql+psycopg2", "redshift+psycopg2", "redshift+redshift_connector"])
 def test_sqlalchemy_engines_for_a_cluster(dwh_config, scheme):
-    sqlalchemy = pytest.importorskip("sqlalchemy")
+    import sqlalchemy
     with dwhkit.patch(dwh_config):
         engine = sqlalchemy.create_engine(f"{scheme}://awsuser:{SECRET}@{CLUSTER}:5439/dev")
         with engine.begin() as conn:
@@ -371,7 +371,7 @@ def test_sqlalchemy_engines_for_a_cluster(dwh_config, scheme):
 
 
 def test_sqlalchemy_engines_for_other_hosts_are_untouched(dwh_config, pg_dsn):
-    sqlalchemy = pytest.importorskip("sqlalchemy")
+    import sqlalchemy
     with dwhkit.patch(dwh_config):
         d = pg_dsn
         engine = sqlalchemy.create_engine(
@@ -382,8 +382,8 @@ def test_sqlalchemy_engines_for_other_hosts_are_untouched(dwh_config, pg_dsn):
 
 
 def test_pandas_through_a_rerouted_engine_and_connection(dwh_config):
-    pandas = pytest.importorskip("pandas")
-    sqlalchemy = pytest.importorskip("sqlalchemy")
+    import pandas
+    import sqlalchemy
     with dwhkit.patch(dwh_config):
         engine = sqlalchemy.create_engine(f"redshift+psycopg2://awsuser:{SECRET}@{CLUSTER}:5439/dev")
         frame = pandas.DataFrame({"id": [1, 2, 3], "name": ["a", "b", None]})

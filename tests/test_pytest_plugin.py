@@ -290,7 +290,6 @@ def test_module_scope_shares_the_database_within_a_module(user_project):
 
 
 def test_xdist_workers_never_share_a_database(user_project):
-    pytest.importorskip("xdist")
     project, record = user_project
     (project / "test_user.py").write_text(USER_TESTS.replace("OPT_ABSENT", "True"))
     proc = run_pytest(project, "-q", "-n", "2", "-k", "creates", env={"RECORD_DIR": str(record)})

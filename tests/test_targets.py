@@ -43,6 +43,47 @@ def test_redshift_target_puts_the_warehouse_schema_on_the_search_path(pg_dsn):
     conn.close()
 
 
+def test_the_search_path_survives_a_rollback_of_the_first_transaction(pg_dsn):
+    """The SET that puts the warehouse schema first is committed on connect: a caller's rollback
+    of its own first transaction must not take the schema off the path."""
+    conn = _redshift(pg_dsn, sslmode="disable", driver="psycopg2", schema="Energy").connect()
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    conn.rollback()
+    cur.execute("SHOW search_path")
+    assert cur.fetchone() == ("energy",)
+    conn.close()
+
+
+def _cluster_config(dwh_config, pg_dsn, target_type, sslmode):
+    from dwhkit.config import ClusterConfig, Secret
+
+    cluster = ClusterConfig(host=pg_dsn["host"], port=pg_dsn["port"], db_name=pg_dsn["dbname"],
+                            db_user=pg_dsn["user"], db_password=Secret(pg_dsn["password"]), sslmode=sslmode)
+    return dwh_config.with_overrides(target_type=target_type, cluster=cluster)
+
+
+def test_cluster_sslmode_from_the_config_reaches_the_driver(dwh_config, pg_dsn, pg_conn):
+    """[CLUSTER] sslmode: "disable" lets the Redshift target's real code reach a server without SSL
+    (its default, require, refuses it); on a Postgres target "require" is refused by that server."""
+    with pg_conn.cursor() as cur:
+        cur.execute("SHOW ssl")
+        server_has_ssl = cur.fetchone()[0] == "on"
+    redshift = get_target(_cluster_config(dwh_config, pg_dsn, "redshift", "disable"))
+    assert redshift.url(with_password=False).endswith("?sslmode=disable")
+    redshift.driver = "psycopg2"  # redshift_connector's SCRAM client rejects this server's mechanism
+    conn = redshift.connect()
+    cur = conn.cursor()
+    cur.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+    assert cur.fetchone() == (False,)
+    conn.close()
+    postgres = get_target(_cluster_config(dwh_config, pg_dsn, "postgres", "require"))
+    assert postgres.url(with_password=False).endswith("?sslmode=require")
+    if not server_has_ssl:
+        with pytest.raises(TargetConnectError, match="SSL"):
+            postgres.connect()
+
+
 def test_redshift_target_requires_ssl_by_default(pg_dsn, pg_conn):
     """AMBIG: dwhkit asks for SSL unless told otherwise, as Redshift clusters expect
     (https://docs.aws.amazon.com/redshift/latest/mgmt/connecting-ssl-support.html); the local
@@ -63,7 +104,6 @@ def test_redshift_connector_path_reaches_the_server_and_keeps_the_password_out(p
     parameters, and its SCRAM exchange lists an empty mechanism name), so its connect code is
     exercised up to the server's answer: the failure is a TargetConnectError naming the target,
     and the password appears nowhere in it — not in the message, not in the traceback."""
-    pytest.importorskip("redshift_connector", reason="the redshift extra (pip install dwhkit[redshift])")
     target = _redshift(pg_dsn, sslmode="disable")
     assert target.create_engine  # the default driver is redshift_connector when installed
     with pytest.raises(TargetConnectError) as err:
@@ -77,8 +117,6 @@ def test_redshift_connector_path_reaches_the_server_and_keeps_the_password_out(p
 def test_wrong_password_never_shows_in_the_error(pg_dsn):
     planted = "planted-Secret-123"
     for driver in ("psycopg2", "redshift_connector"):
-        if driver == "redshift_connector":
-            pytest.importorskip("redshift_connector")
         target = RedshiftTarget(pg_dsn["host"], pg_dsn["port"], pg_dsn["dbname"], pg_dsn["user"], planted,
                                 sslmode="disable", driver=driver)
         with pytest.raises(TargetConnectError) as err:

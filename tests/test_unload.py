@@ -235,7 +235,7 @@ def test_json_needs_unique_column_names(pg_conn, s3, bucket):
 
 
 def test_parquet_types_mapped_from_postgres(pg_conn, s3, bucket):
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow.parquet as pq
     from datetime import date, datetime
     from decimal import Decimal
 
@@ -276,7 +276,6 @@ def test_zero_rows_json_and_parquet_write_no_objects(venue, s3, bucket):
     assert keys(s3, bucket, "j/") == ["j/manifest"]
     assert json.loads(text(s3, bucket, "j/manifest")) == {"entries": []}
     assert res.files == []
-    pytest.importorskip("pyarrow")
     unload(venue, bucket, "select id from venue where false", "PARQUET", to="p/")
     assert keys(s3, bucket, "p/") == []
 
@@ -324,7 +323,6 @@ def test_manifest_verbose_structure(venue, s3, bucket):
 
 
 def test_parquet_manifest_carries_content_length(venue, s3, bucket):
-    pytest.importorskip("pyarrow")
     unload(venue, bucket, "select id, name from venue", "PARQUET MANIFEST")
     man = json.loads(text(s3, bucket, "u/venue_manifest"))
     for entry in man["entries"]:
@@ -401,7 +399,6 @@ def test_partition_by_include_keeps_the_columns(sales, s3, bucket):
 
 
 def test_partition_by_parquet(sales, s3, bucket):
-    pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
     unload(sales, bucket, "select * from sales", "PARQUET PARTITION BY (yr)", to="pq/")

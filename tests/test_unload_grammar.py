@@ -224,10 +224,13 @@ def test_every_parameter_in_the_table_parses():
     args = {"DELIMITER": "','", "FIXEDWIDTH": "'a:1'", "KMS_KEY_ID": "'k' ENCRYPTED", "NULL": "AS ''",
             "MAXFILESIZE": "10", "ROWGROUPSIZE": "32 PARQUET", "REGION": "'r'", "EXTENSION": "'csv'",
             "PARTITION": "BY (a)", "MASTER_SYMMETRIC_KEY": "'k' ENCRYPTED"}
+    bare = dataclasses.replace(parse_unload("UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE default"), text="")
     for kw in UNLOAD_PARAMS:
         if kw in ("IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN"):
             continue
-        parse_unload(f"UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE default {kw} {args.get(kw, '')}")
+        command = parse_unload(f"UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE default {kw} {args.get(kw, '')}")
+        # each parameter is recorded, not just tolerated: the command differs from the bare one
+        assert dataclasses.replace(command, text="") != bare, kw
 
 
 BASE = "UNLOAD ('select 1') TO 's3://b/p' IAM_ROLE default "

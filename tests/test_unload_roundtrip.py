@@ -2,7 +2,6 @@
 compared with EXCEPT both ways (real Postgres, moto S3 over HTTP, the real COPY loader)."""
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 
@@ -64,10 +63,7 @@ def test_round_trip_json(tables, bucket):
     round_trip(tables, bucket, "FORMAT JSON ZSTD", "FORMAT AS JSON 'auto' ZSTD")
 
 
-@pytest.mark.xfail(importlib.util.find_spec("dwhkit.copy.formats.parquet") is None, strict=False,
-                   reason="COPY FORMAT PARQUET is not in the loader yet (dwhkit.copy.formats.parquet missing)")
 def test_round_trip_parquet(tables, bucket):
-    pytest.importorskip("pyarrow")
     round_trip(tables, bucket, "FORMAT PARQUET MANIFEST", "FORMAT AS PARQUET MANIFEST", copy_from="rt/part_manifest")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 
 from dwhkit.copy.unload import Layout, partition_folder
 from dwhkit.copy.unload_grammar import parse_unload
@@ -16,7 +15,7 @@ def layout(opts: str, to: str = "s3://b/pre/venue_") -> Layout:
 
 
 def test_parquet_row_groups_follow_rowgroupsize_and_files_rotate(s3, bucket):
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow.parquet as pq
     cols = [OutColumn("i", 23, "integer"), OutColumn("s", 25, "text")]
 
     def name(part):

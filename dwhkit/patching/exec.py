@@ -36,6 +36,7 @@ class ExecError(DwhError):
 def resolve_config(explicit: str | None, env=None, cwd: Path | None = None):
     """(Config, absolute path or None) for the patch; see the module docstring for the order."""
     from ..config import load_config
+    from ..targets import target_class
 
     env = os.environ if env is None else env
     cwd = Path.cwd() if cwd is None else cwd
@@ -45,7 +46,7 @@ def resolve_config(explicit: str | None, env=None, cwd: Path | None = None):
     if path is not None:
         path = (cwd / Path(path).expanduser()).resolve()
     config = load_config(path, env=env)
-    if config.target_type == "redshift":
+    if not target_class(config).emulates_copy:  # a real cluster: nothing local to route to
         raise ConfigError(f"dwh exec routes Redshift connections to a local target, but {path} sets [TARGET] "
                           "type = redshift; pass --config with an embedded or postgres target")
     return config, path

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import re
 
-import psycopg2
 import redshift_connector
 
 from ..errors import CopyError, SqlSyntaxError, UnsupportedError
 from ..identifiers import quote_ident
+from ..targets.driver_errors import server_message
 from .facade import Refused, column_names, dbapi_class_name, driver_errors
 from .params import to_pyformat
 
 refuse = Refused(redshift_connector, "redshift_connector")
-_DBAPI_NAMES = ("IntegrityError", "DataError", "OperationalError", "InternalError", "ProgrammingError",
-                "NotSupportedError", "InterfaceError", "DatabaseError", "Error")
 _CLIENT_COPY = re.compile(r"^\s*copy\b.*\b(from\s+stdin|to\s+stdout)\b", re.I | re.S)
 _IDENT = re.compile(r'"?[A-Za-z_][A-Za-z0-9_$]*"?')
 # The metadata API reads Redshift's own catalog views (svv_*, pg_* as Redshift has them).
@@ -44,13 +42,11 @@ def _sqlstate_of(exc) -> str:
 def to_redshift_connector_error(exc: BaseException):
     if isinstance(exc, redshift_connector.Error):
         return None
-    if isinstance(exc, psycopg2.Error):
-        name = next((k.__name__ for k in type(exc).__mro__ if k.__name__ in _DBAPI_NAMES), "DatabaseError")
-        if name == "InterfaceError":
+    server = server_message(exc)
+    if server is not None:
+        if server.dbapi_class == "InterfaceError":
             return redshift_connector.InterfaceError(str(exc).strip())
-        diag = exc.diag
-        fields = {"S": diag.severity or "ERROR", "C": exc.pgcode or "XX000",
-                  "M": diag.message_primary or str(exc).strip()}
+        fields = {"S": server.severity, "C": server.code, "M": server.message}
         # redshift_connector reports every error the server sends as a ProgrammingError
         return redshift_connector.ProgrammingError(fields)
     name = dbapi_class_name(exc)
@@ -238,7 +234,7 @@ class RedshiftConnectorConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.dwh.raw.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_IDLE
+        return self.dwh.in_transaction
 
     def run(self, sql, stream=None, **params):
         raise refuse("connection.run()", "use cursor().execute()")

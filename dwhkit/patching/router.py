@@ -30,10 +30,11 @@ class Router:
         with self._lock:
             if self._config is None:
                 from ..config import Config, load_config
+                from ..targets import target_class
 
                 config = self._config_arg
                 config = config if isinstance(config, Config) else load_config(config)
-                if config.target_type == "redshift":
+                if not target_class(config).emulates_copy:  # a real cluster: nothing local to route to
                     raise ConfigError("dwhkit.patch() routes Redshift connections to a local target, but the "
                                       "dwhkit config's [TARGET] type is redshift; give dwh exec --config a "
                                       "config whose target is embedded or postgres")
@@ -63,12 +64,12 @@ class Router:
 
     def connect(self, driver: str, host: str):
         """A new dwhkit connection for a script's call to ``driver`` naming ``host``."""
-        from .. import connect
+        from ..app import target_for
 
         config = self.config
         _local.inside = True
         try:
-            conn = connect(config)
+            conn = target_for(config).connect()
         finally:
             _local.inside = False
         log.info("%s connection to %s routed to %s", driver, host, conn.target.describe())

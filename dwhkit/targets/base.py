@@ -15,6 +15,7 @@ from typing import Any, ContextManager
 
 from ..connection import Connection
 from ..errors import ConfigError
+from . import driver_errors
 
 
 @dataclass
@@ -62,6 +63,10 @@ class Target(ABC):
     @abstractmethod
     def executor(self, raw_conn, lock: ContextManager | None = None) -> Executor:
         """The executor for one driver connection (``lock``: held around catalog reads)."""
+
+    def in_transaction(self, raw_conn) -> bool:
+        """Whether one of this target's driver connections is inside a transaction block."""
+        return driver_errors.in_transaction(raw_conn)
 
     @abstractmethod
     def describe(self) -> str:

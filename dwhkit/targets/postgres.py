@@ -27,8 +27,12 @@ class PostgresTarget(Target):
     name = "postgres"
     emulates_copy = True
 
-    def __init__(self, host: str, port: int, dbname: str, user: str, password: str = "", schema: str = "public"):
+    def __init__(self, host: str, port: int, dbname: str, user: str, password: str = "", schema: str = "public",
+                 sslmode: str | None = None):
+        """``sslmode``: libpq's ([CLUSTER] sslmode); None leaves libpq's default (prefer)."""
         self._params = {"host": host, "port": port, "dbname": dbname, "user": user}
+        if sslmode:
+            self._params["sslmode"] = sslmode
         self._password = password
         self.schema = schema
 
@@ -105,4 +109,5 @@ class PostgresTarget(Target):
         auth = quote(p["user"])
         if self._password:
             auth += ":" + (quote(self._password, safe="") if with_password else "***")
-        return f"postgresql://{auth}@{p['host']}:{p['port']}/{quote(p['dbname'])}"
+        query = f"?sslmode={p['sslmode']}" if "sslmode" in p else ""
+        return f"postgresql://{auth}@{p['host']}:{p['port']}/{quote(p['dbname'])}{query}"

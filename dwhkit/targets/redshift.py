@@ -50,6 +50,9 @@ class RedshiftTarget(Target):
             cur = conn.cursor()
             cur.execute(f"SET search_path TO {quote_ident(self.schema)}")
             cur.close()
+            # Committed: both drivers open a transaction for the SET, and a rollback of the
+            # caller's first transaction would otherwise take the search path with it.
+            conn.commit()
         return conn
 
     def _driver_name(self) -> str:
@@ -117,4 +120,4 @@ class RedshiftTarget(Target):
         p = self._params
         auth = quote(p["user"]) + (":" + (quote(self._password, safe="") if with_password else "***")
                                    if self._password else "")
-        return f"redshift+psycopg2://{auth}@{p['host']}:{p['port']}/{quote(p['database'])}"
+        return f"redshift+psycopg2://{auth}@{p['host']}:{p['port']}/{quote(p['database'])}?sslmode={self.sslmode}"

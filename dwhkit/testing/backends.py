@@ -21,7 +21,7 @@ from pathlib import Path
 from ..config import ClusterConfig, Config, Secret, load_config
 from ..errors import ConfigError
 from ..identifiers import quote_ident
-from ..targets import get_target
+from ..targets import get_target, target_class
 from .isolation import WorkerDatabase, worker_id, worker_suffix
 from .local_s3 import LOCAL_IAM_ROLE, MotoServer, S3Bucket, fresh_bucket_name
 
@@ -160,6 +160,6 @@ def backend_for(config_path: Path | None):
     if config_path is None:
         return LocalBackend()
     config = load_config(config_path)
-    if config.target_type == "redshift":
+    if not target_class(config).emulates_copy:  # a real cluster runs COPY/UNLOAD from real S3
         return ClusterBackend(config)
     return LocalBackend(config)
