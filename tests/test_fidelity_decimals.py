@@ -85,3 +85,23 @@ def test_union_of_decimals_gets_the_pages_common_type(db):
     # the same types in every branch: left as PostgreSQL types it
     pg = to_postgres("SELECT pricepaid FROM sales UNION ALL SELECT commission FROM sales", catalog=PostgresCatalog(db))
     assert pg == ["SELECT pricepaid FROM sales UNION ALL SELECT commission FROM sales"]
+
+
+# --- r_Numeric_types201: DECIMAL(19, s) holds a 64-bit integer's digits -------------------------
+def test_decimal_19_holds_what_64_bits_hold(pg_conn):
+    import psycopg2
+    pg_conn.autocommit = True  # each failed INSERT is its own transaction
+    run(pg_conn, "CREATE TABLE d19 (d DECIMAL(19,0), f DECIMAL(19,18), wide DECIMAL(20,0), narrow DECIMAL(18,0))",
+        "INSERT INTO d19 VALUES (9223372036854775807, 9.223372036854775807, 99999999999999999999, 999999999999999999)",
+        "INSERT INTO d19 (d) VALUES (-9223372036854775807)")
+    assert run(pg_conn, "SELECT d FROM d19 ORDER BY d") == [(Decimal(-9223372036854775807),), (Decimal(9223372036854775807),)]
+    # 19 nines overflow (before: stored, as PostgreSQL's NUMERIC(19,0) holds them)
+    for value in ("9999999999999999999", "-9223372036854775808"):
+        with pytest.raises(psycopg2.errors.CheckViolation, match="overflow"):
+            run(pg_conn, f"INSERT INTO d19 (d) VALUES ({value})")
+    with pytest.raises(psycopg2.errors.CheckViolation, match="overflow"):
+        run(pg_conn, "INSERT INTO d19 (f) VALUES (9.3)")
+    # a column added later gets the same range
+    run(pg_conn, "ALTER TABLE d19 ADD COLUMN later DECIMAL(19,2)")
+    with pytest.raises(psycopg2.errors.CheckViolation, match="overflow"):
+        run(pg_conn, "INSERT INTO d19 (later) VALUES (92233720368547758.08)")

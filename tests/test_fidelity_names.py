@@ -86,11 +86,19 @@ def test_update_self_join_under_an_alias(db):
     assert run(db, "SELECT eventid, qty FROM event ORDER BY 1") == [(795, 4), (796, 6), (797, 101)]
 
 
-def test_update_self_join_without_its_condition_is_refused(db):
-    # AMBIG (compat/resolve.py _joined): the pages disagree on what this does; refused, not guessed
-    with pytest.raises(TranslateError, match="no join condition between category and cat"):
-        run(db, "UPDATE category SET catid = 100 FROM event JOIN category cat ON event.catid = cat.catid "
-                "WHERE cat.catname = 'Opera'")
+def test_update_target_aliased_in_from_without_a_join_to_it_is_the_target(db):
+    # AMBIG (compat/resolve.py _alias_of_target; r_UPDATE: "you can specify an alias in the FROM
+    # clause"; c_Examples_of_UPDATE_statements' "alternative way to write this example"): cat is the
+    # target row itself, so only Opera changes. Before: refused; plain PostgreSQL cross-joins and
+    # updates every category row that any event matches.
+    run(db, "UPDATE category SET catid = 100 FROM event JOIN category cat ON event.catid = cat.catid "
+            "WHERE cat.catname = 'Opera'")
+    assert run(db, "SELECT catid, catname FROM category ORDER BY catname") == [(1, "MLB"), (2, "Musicals"), (100, "Opera")]
+    # the aliased target first in FROM, and alone
+    run(db, "UPDATE category SET catid = 7 FROM category cat JOIN event ON event.catid = cat.catid "
+            "WHERE cat.catname = 'Musicals'")
+    run(db, "UPDATE category SET catname = 'Baseball' FROM category c WHERE c.catid = 1")
+    assert run(db, "SELECT catid, catname FROM category ORDER BY catid") == [(1, "Baseball"), (7, "Musicals"), (100, "Opera")]
 
 
 def test_update_target_again_without_alias_is_an_error(db):

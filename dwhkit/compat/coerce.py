@@ -28,7 +28,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from dwhkit.compat.dialect import ToChar
+from dwhkit.compat.nodes import ToChar
 from dwhkit.compat.functions import is_numeric_model
 from dwhkit.compat.scope import DATETIME, NUMERIC, Scope, category
 
@@ -147,40 +147,8 @@ def _assign(value: exp.Expr, target_type: str | None, scope: Scope) -> None:
 
 
 def _insert(tree: exp.Insert, scope: Scope) -> None:
-    target = tree.this
-    table = target.this if isinstance(target, exp.Schema) else target
-    columns = scope.table_columns(table)
-    if not columns:
-        return
-    if isinstance(target, exp.Schema):
-        names = [c.name.lower() for c in target.expressions]
-    else:
-        names = list(columns)
-    source = tree.expression
-    rows: list[list[exp.Expr]] = []
-    if isinstance(source, exp.Values):
-        rows = [list(t.expressions) for t in source.expressions if isinstance(t, exp.Tuple)]
-    elif isinstance(source, exp.Query):
-        branches = [source]
-        while branches:
-            q = branches.pop()
-            if isinstance(q, exp.Subquery):
-                branches.append(q.this)
-            elif isinstance(q, (exp.Union, exp.Intersect, exp.Except)):
-                branches += [q.this, q.expression]
-            elif isinstance(q, exp.Select):
-                if _has_star(q):
-                    _expand_star_if_needed(q, names, columns, scope)
-                if not _has_star(q):
-                    rows.append(list(q.expressions))
-    for row in rows:
-        for name, value in zip(names, row):
-            _assign(value, columns.get(name), scope)
-
-
-def _has_star(select: exp.Select) -> bool:
-    return any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star))
-               for p in select.expressions)
+    for value, target_type in scope.assignments(tree, on_star=_expand_star_if_needed):
+        _assign(value, target_type, scope)
 
 
 def _expand_star_if_needed(select: exp.Select, names: list[str], columns: dict[str, str], scope: Scope) -> None:
@@ -197,12 +165,8 @@ def _expand_star_if_needed(select: exp.Select, names: list[str], columns: dict[s
 
 
 def _update(tree: exp.Update, scope: Scope) -> None:
-    columns = scope.table_columns(tree.this)
-    if not columns:
-        return
-    for eq in tree.expressions:
-        if isinstance(eq, exp.EQ) and isinstance(eq.this, exp.Column):
-            _assign(eq.expression, columns.get(eq.this.name.lower()), scope)
+    for value, target_type in scope.assignments(tree):
+        _assign(value, target_type, scope)
 
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)

@@ -12,6 +12,11 @@ from dwhkit.compat.dialect import ColumnDistKey, ColumnSortKey, TableEncode
 from dwhkit.errors import TranslateError, UnsupportedError
 
 # r_CREATE_TABLE_NEW: DISTSTYLE, DISTKEY, [COMPOUND|INTERLEAVED] SORTKEY, BACKUP, ENCODE AUTO
+# SORTKEY is not turned into a Postgres index: on Redshift it is the rows' order on disk plus the
+# min/max of each 1 MB block, for skipping blocks under range-restricted predicates (t_Sorting_data),
+# not a lookup structure. The warehouses' steps rebuild tables whole and hash-join them; B-tree
+# indexes on their sort keys measured slower (index upkeep on every DELETE/INSERT: STEDI's ETL and
+# report by about a third, Criteo's category merge too). tests/test_sortkey_index.py pins this.
 _LAYOUT_PROPERTIES = (exp.DistKeyProperty, exp.DistStyleProperty, exp.SortKeyProperty,
                       exp.BackupProperty, TableEncode)
 # r_CREATE_TABLE_NEW: column attributes DISTKEY, SORTKEY, ENCODE

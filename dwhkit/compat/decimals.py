@@ -145,6 +145,39 @@ def set_operations(tree: exp.Expr, scope: Scope) -> None:
                 for i, item in enumerate(items)])
 
 
+_INT64_MAX = 9223372036854775807
+
+
+def column_ranges(tree: exp.Expr) -> exp.Expr:
+    """r_Numeric_types201: DECIMALs of up to 19 digits are stored as 64-bit integers, so "the
+    maximum positive value that you can insert into a DECIMAL(19,0) column is 9223372036854775807"
+    (-9223372036854775807 the least), and a DECIMAL(19,18) holds at most 9.223372036854775807:
+    19 nines overflow. PostgreSQL's NUMERIC(19, s) holds them, so a DECIMAL(19, s) column gets a
+    CHECK of that range, named so that the error says overflow. Precisions up to 18 fit in 64 bits
+    and 20 to 38 in Redshift's 128 bits, as in PostgreSQL; only 19 differs. Runs after ddl.py,
+    which refuses CHECK constraints written in the statement (Redshift has none)."""
+    for col in list(tree.find_all(exp.ColumnDef)):
+        kind = col.args.get("kind")
+        if not isinstance(kind, exp.DataType) or kind.this not in (exp.DataType.Type.DECIMAL,):
+            continue
+        ps = precision_scale(kind.sql(dialect="postgres"))
+        if ps is None or ps[0] != 19:
+            continue
+        bound = exp.Literal.number(_bound(ps[1]))
+        check = exp.Between(this=exp.column(col.name, quoted=True), low=exp.Neg(this=bound.copy()), high=bound)
+        col.append("constraints", exp.ColumnConstraint(
+            this=exp.to_identifier(f"{col.name}_numeric_overflow"[:63], quoted=True),
+            kind=exp.CheckColumnConstraint(this=check)))
+    return tree
+
+
+def _bound(scale: int) -> str:
+    digits = str(_INT64_MAX)
+    if scale == 0:
+        return digits
+    return f"{digits[:-scale] or '0'}.{digits[-scale:].rjust(scale, '0')}"
+
+
 def _depth(node: exp.Expr) -> int:
     depth = 0
     while node.parent is not None:

@@ -13,65 +13,11 @@ from sqlglot.generators.postgres import PostgresGenerator
 from sqlglot.parsers.redshift import RedshiftParser
 
 from dwhkit.compat import functions as fn
-from dwhkit.compat import varbyte
+from dwhkit.compat import super_functions, varbyte
+from dwhkit.compat.nodes import (  # noqa: F401 - ColumnDistKey, ColumnSortKey, TableEncode: read by ddl.py
+    ColumnDistKey, ColumnSortKey, DatePart, GetDate, JsonExtractPathText, TableEncode, ToChar, ToDate, ToTimestamp,
+)
 from dwhkit.errors import UnsupportedError
-
-
-# -- nodes sqlglot has no class for ----------------------------------------------------------
-class ColumnDistKey(exp.Expression, exp.ColumnConstraintKind):
-    """Column-level DISTKEY (r_CREATE_TABLE_NEW): a distribution hint, no Postgres meaning."""
-
-    arg_types = {}
-
-
-class ColumnSortKey(exp.Expression, exp.ColumnConstraintKind):
-    """Column-level SORTKEY (r_CREATE_TABLE_NEW): a storage hint, no Postgres meaning."""
-
-    arg_types = {}
-
-
-class TableEncode(exp.Property):
-    """Table-level ENCODE AUTO (r_CREATE_TABLE_NEW)."""
-
-    arg_types = {"this": True}
-
-
-class DatePart(exp.Expression, exp.Func):
-    """DATE_PART(part, x): kept apart from EXTRACT because their results differ for seconds
-    (r_DATE_PART_function vs r_EXTRACT_function)."""
-
-    arg_types = {"this": True, "expression": True}
-
-
-class JsonExtractPathText(exp.Expression, exp.Func):
-    """JSON_EXTRACT_PATH_TEXT(json_string, path_elem [, ...] [, null_if_invalid]), raw arguments."""
-
-    arg_types = {"this": True, "expressions": True}
-    is_var_len_args = True
-
-
-class GetDate(exp.Expression, exp.Func):
-    """GETDATE(): apart from CURRENT_TIMESTAMP, which sqlglot folds it into (r_GETDATE)."""
-
-    arg_types = {}
-
-
-class ToChar(exp.Expression, exp.Func):
-    """TO_CHAR(value, format) with the format kept verbatim (r_TO_CHAR, r_FORMAT_strings)."""
-
-    arg_types = {"this": True, "format": False}
-
-
-class ToDate(exp.Expression, exp.Func):
-    """TO_DATE(string, format [, is_strict]) (r_TO_DATE_function)."""
-
-    arg_types = {"this": True, "format": False, "strict": False}
-
-
-class ToTimestamp(exp.Expression, exp.Func):
-    """TO_TIMESTAMP(string, format [, is_strict]) (r_TO_TIMESTAMP)."""
-
-    arg_types = {"this": True, "format": False, "strict": False}
 
 
 def _raw(cls, *names):
@@ -191,6 +137,8 @@ class PostgresOutput(Postgres):
             exp.LowerHex: varbyte.to_hex_sql,
             exp.Hex: varbyte.to_hex_sql,
             varbyte.VarbyteBits: varbyte.varbyte_bits_sql,
+            # r_super_type, query-super, c_Array_Functions: SUPER values on jsonb
+            **super_functions.TRANSFORMS,
         }
 
         def unsupported(self, message: str) -> None:

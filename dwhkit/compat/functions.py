@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dwhkit.compat import varbyte
+from dwhkit.compat import super_functions, varbyte
 from dwhkit.compat.helpers import need
 from dwhkit.errors import TranslateError, UnsupportedError
 
@@ -855,6 +855,7 @@ ANONYMOUS = {
 
 
 ANONYMOUS.update(varbyte.ANONYMOUS)
+ANONYMOUS.update(super_functions.ANONYMOUS)
 
 
 def anonymous_sql(self, e: exp.Anonymous) -> str:

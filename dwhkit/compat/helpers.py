@@ -195,6 +195,39 @@ _DEFS: dict[str, tuple[str, list[str]]] = {
         "IF c <> '0' AND c <> prev THEN out := out || c; END IF; prev := c; END LOOP; "
         "RETURN rpad(out, 4, '0'); END $f$",
     ]),
+    # SUPER on jsonb (compat/semistructured.py). dwhkit_to_super: any value as a SUPER value; an
+    # untyped literal (or a driver-quoted parameter) resolves to the text overload, a jsonb value
+    # passes through. dwhkit_super_text: the compact serialization JSON_SERIALIZE prints.
+    # dwhkit_super_cast: limitations-super's casting rules, errors become NULL (lax mode).
+    "super": ("pg_temp.dwhkit_super_cast(jsonb,anyelement)", [
+        "CREATE FUNCTION pg_temp.dwhkit_to_super(v jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $f$ SELECT v $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_to_super(v text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS "
+        "$f$ SELECT to_jsonb(v) $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_to_super(v anyelement) RETURNS jsonb LANGUAGE sql IMMUTABLE AS "
+        "$f$ SELECT to_jsonb(v) $f$",
+        # jsonb's text with the blank after each ',' and ':' between tokens removed; a string token
+        # is matched whole first, so the blanks inside strings stay
+        "CREATE FUNCTION pg_temp.dwhkit_super_text(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS "
+        "$f$ SELECT CASE WHEN jsonb_typeof(v) IN ('object', 'array') "
+        "THEN regexp_replace(v::text, '(\"(?:[^\"\\\\]|\\\\.)*\"|[,:]) ?', '\\1', 'g') ELSE v::text END $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_super_flatten(VARIADIC vs jsonb[]) RETURNS jsonb LANGUAGE sql IMMUTABLE AS "
+        "$f$ SELECT CASE WHEN bool_and(jsonb_typeof(a) = 'array') THEN COALESCE((SELECT jsonb_agg(x ORDER BY i, j, k) "
+        "FROM unnest(vs) WITH ORDINALITY AS u(a, i), jsonb_array_elements(u.a) WITH ORDINALITY AS e(el, j), "
+        "jsonb_array_elements(CASE WHEN jsonb_typeof(e.el) = 'array' THEN e.el ELSE jsonb_build_array(e.el) END) "
+        "WITH ORDINALITY AS f(x, k)), '[]'::jsonb) END FROM unnest(vs) AS a $f$",
+        "CREATE FUNCTION pg_temp.dwhkit_super_cast(v jsonb, target anyelement) RETURNS anyelement LANGUAGE plpgsql "
+        "STABLE AS $f$ DECLARE result ALIAS FOR $0; kind text := jsonb_typeof(v); "
+        "typ text := pg_typeof(target)::text; src text; BEGIN "
+        "IF kind IS NULL OR kind IN ('null', 'object', 'array') THEN RETURN NULL; END IF; "
+        "IF kind = 'number' AND typ = 'boolean' THEN "
+        "IF scale(v::numeric) <> 0 THEN RETURN NULL; END IF; src := (v::numeric <> 0)::text; "
+        "ELSIF kind = 'number' AND typ IN ('smallint', 'integer', 'bigint') THEN src := round(v::numeric)::text; "
+        "ELSIF kind = 'boolean' AND typ IN ('smallint', 'integer', 'bigint') THEN "
+        "src := CASE WHEN v::boolean THEN '1' ELSE '0' END; "
+        "ELSE src := v #>> '{}'; END IF; "
+        "EXECUTE 'SELECT CAST($1 AS ' || typ || ')' INTO result USING src; RETURN result; "
+        "EXCEPTION WHEN others THEN RETURN NULL; END $f$",
+    ]),
 }
 
 

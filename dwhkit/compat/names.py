@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dwhkit.compat import dialect as d
+from dwhkit.compat import nodes as d
 from dwhkit.compat import functions as fn
 from dwhkit.compat import varbyte
 
@@ -27,6 +27,9 @@ _NAMES: dict[type, str] = {
     exp.FirstValue: "first_value", exp.LastValue: "last_value", exp.Median: "median",
     exp.PercentileCont: "percentile_cont", exp.PercentileDisc: "percentile_disc",
     exp.LowerHex: "to_hex", exp.Hex: "to_hex", varbyte.VarbyteBits: "?column?",
+    # c_Array_Functions, JSON_PARSE, r_is_array
+    d.SuperParse: "json_parse", d.SuperArray: "array", exp.ArrayConcat: "array_concat",
+    exp.StringToArray: "split_to_array", exp.IsArray: "is_array",
 }
 
 # window functions written by functions.window_sql (r_WF_RATIO_TO_REPORT)
@@ -36,6 +39,15 @@ _WINDOW_ONLY = {"RATIO_TO_REPORT"}
 def _name(node: exp.Expr) -> str | None:
     while isinstance(node, (exp.Window, exp.IgnoreNulls, exp.RespectNulls, exp.WithinGroup)):
         node = node.this
+    if isinstance(node, d.SuperCast):
+        # s::INT and s.name::VARCHAR are named after what they cast, as a column cast is
+        node = node.this
+        if isinstance(node, exp.Column):
+            return node.name
+    if isinstance(node, d.SuperPath):
+        # query-super: c.a.b is named b (an index names nothing: PostgreSQL's ?column?)
+        last = node.args["steps"][-1]
+        return last.name if isinstance(last, exp.Literal) and last.is_string else None
     if isinstance(node, exp.Anonymous):
         name = str(node.this).upper()
         return name.lower() if name in fn.ANONYMOUS or name in _WINDOW_ONLY else None

@@ -61,10 +61,11 @@ def clause_aliases(tree: exp.Expr, scope: Scope) -> exp.Expr:
 
 def update_from(tree: exp.Expr) -> exp.Expr:
     """r_UPDATE usage notes: "Left, right, and full outer joins aren't supported in the FROM
-    clause of an UPDATE statement" — refused with Redshift's error. The other rules (the target
-    may appear again in FROM only under an alias, with its join condition spelled out; a column
-    name shared by the target and a FROM entry must be qualified) are Postgres's own, and its
-    errors ("table name … specified more than once", "column reference … is ambiguous") say so."""
+    clause of an UPDATE statement" — refused with Redshift's error. The target named again in
+    FROM under an alias with no join condition to it is the target itself (``_alias_of_target``).
+    The other rules (a column name shared by the target and a FROM entry must be qualified; the
+    target again in FROM without an alias) are Postgres's own, and its errors ("column reference
+    … is ambiguous", "table name … specified more than once") say so."""
     if not isinstance(tree, exp.Update):
         return tree
     from_ = tree.args.get("from_")
@@ -77,11 +78,62 @@ def update_from(tree: exp.Expr) -> exp.Expr:
     entries = ([from_.this] if from_ is not None else []) + [j.this for j in joins]
     for entry in entries:
         if _same_table(entry, tree.this) and entry.alias and not _joined(tree, tree.this.alias_or_name, entry.alias):
-            raise TranslateError(
-                f"UPDATE {tree.this.name}: the target table appears again in FROM as {entry.alias} with no join "
-                f"condition between {tree.this.alias_or_name} and {entry.alias}; spell the self-join out "
-                f"(e.g. {tree.this.alias_or_name}.id = {entry.alias}.id) or use a subquery in WHERE")
+            _alias_of_target(tree, entry)
     return tree
+
+
+def _alias_of_target(tree: exp.Update, entry: exp.Table) -> None:
+    """AMBIG (r_UPDATE, table_name: "You can't give the table an alias here; however, you can
+    specify an alias in the FROM clause"; FROM: "If you need to include the target table of the
+    UPDATE statement in the list, use an alias"; c_Examples_of_UPDATE_statements gives
+    ``from event join category cat on event.catid=cat.catid where cat.catgroup='Concerts'`` as
+    "an alternative way to write" the update of the one Concerts row): an aliased target in FROM
+    with no join condition between it and the target names the target's own row — not a second
+    copy of the table, which in PostgreSQL would cross-join and update every row. So the entry is
+    dropped, its ON condition joins WHERE, and ``alias.col`` becomes ``target.col``. A self-join
+    (usage notes: "you need to specify the join condition") is left as written."""
+    alias, target = entry.alias, tree.this.alias_or_name
+    parent = entry.parent
+    conditions: list[exp.Expr] = []
+    if isinstance(parent, exp.Join):
+        if parent.args.get("using"):
+            raise TranslateError(f"UPDATE {tree.this.name}: the target joined again as {alias} with USING; "
+                                 f"write the join condition in ON or WHERE")
+        if parent.args.get("on") is not None:
+            conditions.append(parent.args["on"])
+        parent.pop()
+    else:  # the first FROM entry: the first of its joins (if any) takes its place
+        from_ = parent
+        joins = list(entry.args.get("joins") or [])
+        if not joins:
+            from_.pop()
+        else:
+            first = joins.pop(0)
+            if first.args.get("using"):
+                raise TranslateError(f"UPDATE {tree.this.name}: the target joined again as {alias} with USING; "
+                                     f"write the join condition in ON or WHERE")
+            if first.args.get("on") is not None:
+                conditions.append(first.args["on"])
+            new_first = first.this
+            new_first.set("joins", joins or None)
+            from_.set("this", new_first)
+    if conditions:
+        where = tree.args.get("where")
+        cond = exp.and_(*(c.copy() for c in ([where.this] if where is not None else []) + conditions))
+        tree.set("where", exp.Where(this=cond))
+    for col in list(tree.find_all(exp.Column)):
+        if col.table.lower() != alias.lower():
+            continue
+        inner = col.find_ancestor(exp.Select)
+        if inner is not None and any(src.alias_or_name.lower() == alias.lower() for src in _from_entries(inner)):
+            continue  # a subquery's own entry of that name
+        col.set("table", exp.to_identifier(target))
+
+
+def _from_entries(select: exp.Select) -> list[exp.Expr]:
+    from_ = select.args.get("from_")
+    entries = [] if from_ is None else [from_.this] + [j.this for j in from_.this.args.get("joins") or []]
+    return entries + [j.this for j in select.args.get("joins") or []]
 
 
 def _same_table(entry: exp.Expr, target: exp.Table) -> bool:
@@ -90,13 +142,7 @@ def _same_table(entry: exp.Expr, target: exp.Table) -> bool:
 
 
 def _joined(tree: exp.Update, target: str, alias: str) -> bool:
-    """Whether some `target.x = alias.y` appears in WHERE or an ON clause.
-
-    AMBIG (r_UPDATE usage notes: "If your UPDATE statement requires a self-join to the target
-    table, you need to specify the join condition"; c_Examples_of_UPDATE_statements shows
-    `FROM event JOIN category cat … WHERE cat.catgroup = 'Concerts'` updating only the Concerts
-    row, which neither a self-join nor Postgres's cross join gives): without the condition the
-    statement is refused rather than run with a possibly different result."""
+    """Whether some `target.x = alias.y` appears in WHERE or an ON clause: a self-join."""
     pair = {target.lower(), alias.lower()}
     for eq in tree.find_all(exp.EQ):
         sides = (eq.this, eq.expression)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dwhkit.compat.dialect import GetDate
+from dwhkit.compat.nodes import (GetDate, SuperCast, SuperCompare, SuperScalar, SuperText, SuperUnnest,
+                                 builds_super)
 
 NUMERIC = {"int", "decimal", "float"}
 DATETIME = {"date", "timestamp", "timestamptz", "time"}
@@ -78,6 +79,9 @@ class Scope:
             return self.table_columns(source)
         if isinstance(source, exp.Subquery):
             return self.output_types(source.this)
+        if isinstance(source, SuperUnnest):  # an element of a SUPER array, and its index
+            index = source.args.get("index")
+            return {source.args["alias"].name.lower(): "jsonb", **({index.name.lower(): "integer"} if index else {})}
         return None
 
     def sources(self, query: exp.Expr) -> dict[str, dict | None]:
@@ -159,6 +163,43 @@ class Scope:
         self._outputs[key] = (asked, result)
         return result
 
+    # -- assignments ---------------------------------------------------------------------------
+    def assignments(self, statement: exp.Expr, on_star=None) -> list[tuple[exp.Expr, str | None]]:
+        """(value, column type) for each value an INSERT (VALUES or SELECT) or an UPDATE ... SET
+        assigns to a column the catalog knows; [] when the target table is unknown.
+        ``on_star(select, names, columns, scope)`` may write out a SELECT * first."""
+        if isinstance(statement, exp.Update):
+            columns = self.table_columns(statement.this)
+            if not columns:
+                return []
+            return [(eq.expression, columns.get(eq.this.name.lower())) for eq in statement.expressions
+                    if isinstance(eq, exp.EQ) and isinstance(eq.this, exp.Column)]
+        if not isinstance(statement, exp.Insert):
+            return []
+        target = statement.this
+        columns = self.table_columns(target.this if isinstance(target, exp.Schema) else target)
+        if not columns:
+            return []
+        names = [c.name.lower() for c in target.expressions] if isinstance(target, exp.Schema) else list(columns)
+        source = statement.expression
+        rows: list[list[exp.Expr]] = []
+        if isinstance(source, exp.Values):
+            rows = [list(t.expressions) for t in source.expressions if isinstance(t, exp.Tuple)]
+        elif isinstance(source, exp.Query):
+            branches = [source]
+            while branches:
+                q = branches.pop()
+                if isinstance(q, exp.Subquery):
+                    branches.append(q.this)
+                elif isinstance(q, (exp.Union, exp.Intersect, exp.Except)):
+                    branches += [q.this, q.expression]
+                elif isinstance(q, exp.Select):
+                    if _has_star(q) and on_star is not None:
+                        on_star(q, names, columns, self)
+                    if not _has_star(q):
+                        rows.append(list(q.expressions))
+        return [(value, columns.get(name)) for row in rows for name, value in zip(names, row)]
+
     # -- expressions ---------------------------------------------------------------------------
     def column_type(self, col: exp.Column) -> str | None:
         """The type of a column reference, looked up in its query and then the enclosing ones."""
@@ -188,6 +229,16 @@ class Scope:
             return self.type_of(node.this)
         if isinstance(node, exp.Column):
             return None if isinstance(node.this, exp.Star) else self.column_type(node)
+        if builds_super(node):
+            return "jsonb"  # SUPER is jsonb (compat/semistructured.py)
+        if isinstance(node, SuperCast):
+            return node.args["to"].sql(dialect="postgres")
+        if isinstance(node, SuperCompare):
+            return "boolean"
+        if isinstance(node, SuperText):
+            return "text"
+        if isinstance(node, SuperScalar):
+            return "numeric" if node.args["kind"] == "number" else "text"
         if isinstance(node, (exp.Cast, exp.TryCast)):
             return node.to.sql(dialect="postgres")
         if isinstance(node, exp.Literal):
@@ -232,6 +283,11 @@ class Scope:
                 if t not in (None, "unknown"):
                     return t
         return None
+
+
+def _has_star(select: exp.Select) -> bool:
+    return any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star))
+               for p in select.expressions)
 
 
 def find_cte(node: exp.Expr, name: str):

@@ -9,7 +9,8 @@ import re
 
 from sqlglot import exp
 
-from dwhkit.compat import coerce, ddl, decimals, names, outer_join, pivot, refusals, resolve, varbyte
+from dwhkit.compat import (coerce, ddl, decimals, names, outer_join, pivot, refusals, resolve, semistructured,
+                           varbyte)
 from dwhkit.compat.scope import Scope, find_cte
 from dwhkit.errors import TranslateError
 
@@ -134,14 +135,17 @@ def rewrite(tree: exp.Expr, catalog=None) -> exp.Expr:
     """Every AST rewrite, in order. ``catalog`` (compat.catalog.Catalog or None) gives the column
     types the name-resolution and implicit-conversion rules need; each pass gets a fresh Scope
     because the passes before it change the tree."""
+    semistructured.column_types(tree)  # SUPER columns are JSONB before ddl.py judges the types
     if isinstance(tree, exp.Create):
         ddl.create(tree)
     elif isinstance(tree, exp.Alter):
         ddl.alter(tree)
+    decimals.column_ranges(tree)
     top_and_limit(tree)
     nul_in_literals(tree)
     german_dates(tree)
     refusals.check(tree)
+    semistructured.rewrite(tree, Scope(catalog))  # before name resolution reads c.a.b as a table's column
     pivot.rewrite(tree, Scope(catalog))
     resolve.update_from(tree)
     resolve.subquery_aliases(tree)
@@ -153,5 +157,6 @@ def rewrite(tree: exp.Expr, catalog=None) -> exp.Expr:
     decimals.result_types(tree, Scope(catalog))
     varbyte.operators(tree, Scope(catalog))
     names.default_names(tree)
+    semistructured.results(tree, Scope(catalog))  # after the names: the client's view of SUPER columns
     fold_identifiers(tree)
     return tree

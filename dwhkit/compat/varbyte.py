@@ -12,15 +12,11 @@ lengths; dwhkit raises an error rather than pad or cut either operand.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlglot import exp
 
 from dwhkit.compat.helpers import need
+from dwhkit.compat.scope import Scope
 from dwhkit.errors import UnsupportedError
-
-if TYPE_CHECKING:  # scope.py imports the dialect, which imports this module
-    from dwhkit.compat.scope import Scope
 
 
 class VarbyteBits(exp.Expression, exp.Func):
