@@ -196,6 +196,7 @@ SLOW_TESTS: dict[str, set[str]] = {
     "test_copy_load_fastpath.py": {"test_json_bad_record_deep_in_a_multiblock_file", "test_json_many_small_s3_objects", "test_text_multiblock_with_bad_rows_and_fillrecord"},
     "test_copy_load_json.py": {"test_stedi_v2022_step_trainer_trailing_commas"},
     "test_copy_load_text.py": {"test_parquet_by_position_with_ranged_reads"},
+    "test_copy_long_records.py": {"test_a_200mb_line_is_a_load_error_in_bounded_memory", "test_a_200mb_record_over_many_lines_is_one_load_error"},
     "test_crash_safety.py": {"test_sigkill_at_random_points_then_rerun_is_exact"},
     "test_criteo_notebook.py": {"test_adtech_notebook_beats_the_base_rate"},
     "test_criteo_sample.py": {"test_format_is_criteos"},

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
+
 import dwhkit
 import dwhkit.errors
 
@@ -290,23 +292,21 @@ def test_classic_project_runs_unmodified(dwh_config, s3, bucket):
     conn.close()
 
 
-def test_float_into_bigint_fails_like_redshift(dwh_config, s3, bucket):
-    """The course data's `registration: 1540835983796.0` into BIGINT is Redshift's well-known
-    'Invalid digit, Value '.', … Type: Long' (1207): dwhkit refuses it the same way, naming the spot."""
+def test_json_number_with_a_fraction_loads_into_bigint(dwh_config, s3, bucket):
+    """The course data's `registration: 1540835983796.0` into BIGINT loads, truncated to the
+    column's scale: the JSON COPY page ("Loss of numeric precision",
+    https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-json.html) says COPY
+    truncates JSON numbers unless ROUNDEC (tests/test_copy_json_numbers.py covers every type)."""
     upload_sparkify(s3, bucket)
     conn = dwhkit.connect(dwh_config)
     cur = conn.cursor()
     cur.execute(staging_events_table_create.replace("registration    FLOAT", "registration    BIGINT"))
     conn.commit()
-    import pytest
-
-    with pytest.raises(dwhkit.errors.CopyError) as err:
-        cur.execute(STAGING_EVENTS_COPY.format(f"'s3://{bucket}/log_data'", ROLE,
-                                               f"'s3://{bucket}/log_json_path.json'"))
-    assert "line 1, column registration" in str(err.value) and "(1207)" in str(err.value)
-    conn.rollback()
-    cur.execute("SELECT COUNT(*) FROM staging_events")
-    assert cur.fetchone() == (0,)
-    cur.execute("SELECT TRIM(colname), err_code FROM stl_load_errors ORDER BY starttime DESC LIMIT 1")
-    assert cur.fetchone() == ("registration", 1207)
+    cur.execute(STAGING_EVENTS_COPY.format(f"'s3://{bucket}/log_data'", ROLE,
+                                           f"'s3://{bucket}/log_json_path.json'"))
+    conn.commit()
+    cur.execute("SELECT COUNT(*), COUNT(registration), MIN(registration) FROM staging_events")
+    rows, with_registration, smallest = cur.fetchone()
+    assert rows > 0 and with_registration > 0
+    assert isinstance(smallest, int) and smallest > 10**12  # epoch milliseconds, whole
     conn.close()

@@ -200,7 +200,7 @@ def test_noload_validates_only(step, s3, bucket):
     put(s3, bucket, "ok.json", jl(*step_rows(0, 10)))
     res = run_copy(step, cmd(bucket, "ok.json", noload=True))
     assert res.rows_loaded == 0 and rows(step, "SELECT count(*) FROM step") == [(0,)]
-    put(s3, bucket, "bad.json", '{"distancefromobject": 1.5}\n')
+    put(s3, bucket, "bad.json", '{"distancefromobject": "1.5"}\n')       # a string: text rules, 1207
     with pytest.raises(LoadError, match="line 1, column distancefromobject"):
         run_copy(step, cmd(bucket, "bad.json", noload=True))
 

@@ -51,10 +51,11 @@ def test_integer_ranges_and_digits(pg_conn, s3, bucket):
     ddl(pg_conn, "CREATE TABLE t (s smallint, i int, b bigint)")
     put(s3, bucket, "d", jl({"s": 32767, "i": "-2147483648", "b": 9223372036854775807},
                            {"s": 32768}, {"i": "2147483648"}, {"b": 9223372036854775808},
-                           {"b": "12a"}, {"i": 1.0}, {"s": "+12"}))
+                           {"b": "12a"}, {"i": "1.0"}, {"s": "+12"}, {"i": 1.0}))
     res = run_copy(pg_conn, jcmd(bucket, "d", maxerror=10))
-    assert res.rows_loaded == 2
-    assert rows(pg_conn, "SELECT * FROM t ORDER BY s") == [(12, None, None), (32767, -2147483648, 9223372036854775807)]
+    assert res.rows_loaded == 3      # the JSON number 1.0 loads (tests/test_copy_json_numbers.py); the string does not
+    assert rows(pg_conn, "SELECT * FROM t ORDER BY s, i") == [
+        (12, None, None), (32767, -2147483648, 9223372036854775807), (None, 1, None)]
     assert [(r[0], r[1], r[2], r[3]) for r in errors(pg_conn)] == [
         (2, "s", 1204, "32768"), (3, "i", 1204, "2147483648"), (4, "b", 1222, "9223372036854775808"),
         (5, "b", 1207, "12a"), (6, "i", 1207, "1.0")]

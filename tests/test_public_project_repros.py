@@ -43,9 +43,6 @@ def put_json_lines(s3, bucket, key, *objs):
 
 # --- dwhkit differs from Redshift ------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="COPY JSON: a JSON number with a fraction into BIGINT is refused (1207); "
-                                       "the JSON COPY page's 'Loss of numeric precision' says it is truncated "
-                                       "to the column's scale unless ROUNDEC is given (issue 12, mechanism 2)")
 def test_json_number_with_fraction_loads_into_bigint(conn, s3, bucket):
     # AbdullahMH21/Cloud-Data-Warehouse-AWS: staging_events.registration BIGINT, log_data has 1540919166796.0
     # https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-json.html

@@ -60,7 +60,8 @@ def test_round_trip_csv_through_the_manifest(tables, bucket):
 
 
 def test_round_trip_json(tables, bucket):
-    round_trip(tables, bucket, "FORMAT JSON ZSTD", "FORMAT AS JSON 'auto' ZSTD")
+    # JSON numbers are floats, truncated to DECIMAL's scale unless ROUNDEC (copy-usage_notes-copy-from-json)
+    round_trip(tables, bucket, "FORMAT JSON ZSTD", "FORMAT AS JSON 'auto' ZSTD ROUNDEC")
 
 
 def test_round_trip_parquet(tables, bucket):

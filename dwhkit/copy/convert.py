@@ -8,6 +8,22 @@ raises ``RecordError`` with Redshift's error code.
 
 Inputs a converter accepts: ``str`` (text formats and JSON strings), and from JSON also ``int``,
 ``float``, ``bool``, ``None``, ``dict``/``list``.
+
+JSON numbers into numeric columns (issue 12; decided by "Loss of numeric precision" on
+https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-json.html and ROUNDEC on
+https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-conversion.html): a JSON number
+with a fraction or an exponent is a binary floating-point value, and COPY fits it to the column's
+scale by *truncating* its exact binary value (ROUNDEC: rounding half away from zero, as INSERT
+does). Scale 0 for SMALLINT/INTEGER/BIGINT, so ``1540919166796.0`` loads into BIGINT and ``2.9``
+into INTEGER loads 2 (3 with ROUNDEC); ``19.99`` into DECIMAL(10,2) loads 19.98 — the documented
+"loss of precision", which the page says to avoid by quoting the number or giving ROUNDEC. A JSON
+*string* holding a number is converted as text, exactly as in CSV (``"1.0"`` into INTEGER is 1207).
+Out of range after fitting stays 1204 (1222 for BIGINT). Doubt: the page says precision "might" be
+lost without saying which decimal value a float stands for; the exact binary value is the reading
+under which its advice (ROUNDEC, quoting) changes anything. REDSHIFT-SEMANTICS.md §2 reads the
+page the same way (parsed as a float, truncated to the scale unless ROUNDEC). Tests:
+tests/test_copy_json_numbers.py.
+AMBIG: a JSON integer literal (no fraction, no exponent) is kept exact, also beyond 2**53.
 """
 from __future__ import annotations
 
@@ -141,7 +157,7 @@ def _build_inner(col: Column, cmd, from_json: bool):
     if t in CHAR_TYPES:
         return _char_converter(col, cmd)
     if t in _INT_RANGE:
-        return _int_converter(col)
+        return _int_converter(col, cmd)
     if t == "numeric":
         return _numeric_converter(col, cmd)
     if t in ("float4", "float8"):
@@ -211,8 +227,10 @@ def _char_converter(col: Column, cmd):
     return conv
 
 
-def _int_converter(col: Column):
+def _int_converter(col: Column, cmd):
     lo, hi, name, rs_name = _INT_RANGE[col.typname]
+    roundec = cmd.roundec
+    fits_floats = _json_numbers_fit(cmd)
 
     def bad(v):
         return RecordError(1207, f"invalid digit '{v}' for {name}", v)
@@ -233,16 +251,33 @@ def _int_converter(col: Column):
             s = None
         elif v is None:
             return NULL
+        elif t is float and fits_floats:
+            # a JSON number with a fraction: fitted to scale 0 (module docstring); modf is exact
+            if not math.isfinite(v):
+                raise bad(_scalar_text(v))
+            frac, whole = math.modf(v)
+            n = int(whole)
+            if roundec and abs(frac) >= 0.5:
+                n += 1 if v > 0 else -1
+            s = None
         else:
-            # AMBIG: a JSON float (even 5.0) or boolean into an integer column is rejected as
-            # 'invalid digit', like the same text in a flat file would be.
-            raise bad(_scalar_text(v))
+            raise bad(_scalar_text(v))      # true/false, objects, arrays
         if n < lo or n > hi:
             if col.typname == "int8":
-                raise RecordError(1222, f"integer overflow: '{v}' is out of range for bigint", v)
-            raise RecordError(1204, f"Overflow, Value '{v}' out of range for {name} ({rs_name})", v)
+                raise RecordError(1222, f"integer overflow: '{_shown(v)}' is out of range for bigint", v)
+            raise RecordError(1204, f"Overflow, Value '{_shown(v)}' out of range for {name} ({rs_name})", v)
         return s if s is not None else str(n)
     return conv
+
+
+def _json_numbers_fit(cmd) -> bool:
+    """The JSON page's rule is for JSON (and Avro) files only; Parquet's typed values keep the
+    columnar rule that types must match (a DOUBLE into INTEGER stays an error)."""
+    return (cmd.format or "").upper() == "JSON"
+
+
+def _shown(v) -> str:
+    return v if type(v) is str else _scalar_text(v)
 
 
 def _numeric_converter(col: Column, cmd):
@@ -250,6 +285,7 @@ def _numeric_converter(col: Column, cmd):
     rounding = ROUND_HALF_UP if cmd.roundec else ROUND_DOWN
     quantum = Decimal(1).scaleb(-sc) if sc is not None else None
     max_int_digits = (p - sc) if p is not None else None
+    exact_binary = quantum is not None and _json_numbers_fit(cmd)
 
     def conv(v):
         t = type(v)
@@ -263,11 +299,12 @@ def _numeric_converter(col: Column, cmd):
         elif t is int:
             d = Decimal(v)
         elif t is float:
-            # JSON numbers are parsed as binary floats, as on Redshift (§2: "may lose precision");
-            # the shortest round-trip text of the float is what gets stored.
+            # a JSON number with a fraction: its exact binary value, fitted to the scale below by
+            # truncation or ROUNDEC (module docstring). Parquet doubles, and a bare Postgres numeric
+            # (no scale: not a Redshift type), keep the shortest round-trip text.
             if not math.isfinite(v):
                 raise RecordError(1209, f"invalid numeric value '{v}'", v)
-            d = Decimal(repr(v))
+            d = Decimal(v) if exact_binary else Decimal(repr(v))
         elif v is None:
             return NULL
         else:

@@ -28,7 +28,12 @@ from .sink import BlockFormat
 
 BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
 BINARY_TRAILER = b"\xff\xff"
-_NULL_FIELD = pa.scalar(b"\xff\xff\xff\xff", pa.binary())
+# Built from buffers, not pa.scalar(bytes) / pa.array(list): those probe for pandas and import it
+# (~0.2 s on every run's first COPY), which nothing else on this path needs.
+_NULL_FIELD = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, 4], dtype=np.int32).tobytes()),
+                                                     pa.py_buffer(b"\xff\xff\xff\xff")])[0]
+_NULL_STRING = pa.nulls(1, pa.string())[0]
+_NULL_BINARY = pa.nulls(1, pa.binary())[0]
 _INT_RANGE = {"int2": (-(1 << 15), (1 << 15) - 1), "int4": (-(1 << 31), (1 << 31) - 1),
               "int8": (-(1 << 63), (1 << 63) - 1)}
 _BE = {"int2": ">i2", "int4": ">i4", "int8": ">i8", "float8": ">f8", "bool": "u1",
@@ -98,13 +103,13 @@ def plan(cmd, cols, fmt):
                             scale=1000 if cmd.timeformat == "epochmillisecs" else 1_000_000))
         else:
             return None
-    return FastPlan(kind, out, fmt, ignorecase)
+    return FastPlan(kind, out, fmt, ignorecase, roundec=bool(cmd.roundec))
 
 
 class FastPlan:
-    def __init__(self, kind, cols, fmt, ignorecase=False):
+    def __init__(self, kind, cols, fmt, ignorecase=False, roundec=False):
         self.kind, self.cols = kind, cols
-        self.ignorecase = ignorecase
+        self.ignorecase, self.roundec = ignorecase, roundec
         if kind == "JSON":
             import pyarrow.json as pj
             types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
@@ -115,6 +120,13 @@ class FastPlan:
             # Kelvin-sign "\u212aey") is seen and goes to the exact path (which folds case)
             self._parse_opts = pj.ParseOptions(explicit_schema=self._schema,
                                                unexpected_field_behavior="infer" if ignorecase else "ignore")
+            # the second reading of a block whose integer columns hold JSON numbers with a fraction
+            # (see _fit_floats); None when the plan has no integer column
+            self._float_opts = None
+            if any(c.kind == "int" for c in cols):
+                self._float_opts = pj.ParseOptions(explicit_schema=pa.schema(
+                    [(c.name, pa.float64() if c.kind == "int" else types[c.kind]) for c in cols]),
+                    unexpected_field_behavior="infer" if ignorecase else "ignore")
             self._names = {c.name for c in cols}
             self._pj = pj
             self.out_kind = "bin"
@@ -181,16 +193,47 @@ class FastPlan:
         return ("pgtext" if self.pgtext_ok and b"\\" not in block else "csv"), block, n
 
     # ------------------------------------------------------------------------ JSON: parse + check
+    def _read_json(self, block: bytes, opts):
+        return self._pj.read_json(io.BytesIO(block), read_options=self._pj.ReadOptions(
+            use_threads=False, block_size=len(block) + 1), parse_options=opts)
+
     def _json(self, block: bytes) -> list:
+        floats = False
         try:
-            t = self._pj.read_json(io.BytesIO(block), read_options=self._pj.ReadOptions(
-                use_threads=False, block_size=len(block) + 1), parse_options=self._parse_opts)
+            t = self._read_json(block, self._parse_opts)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise Fallback(str(exc)) from None
+            if self._float_opts is None or "to int64" not in str(exc):
+                raise Fallback(str(exc)) from None
+            try:                    # a number with a fraction or exponent in an integer column
+                t = self._read_json(block, self._float_opts)
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc2:
+                raise Fallback(str(exc2)) from None
+            floats = True
         if self.ignorecase and t.num_columns > len(self.cols):
             if any(n not in self._names and n.lower() in self._names for n in t.column_names):
                 raise Fallback("a key differing from a column only in case")
-        return [self._check_json(c, t.column(c.name).combine_chunks()) for c in self.cols]
+        out = []
+        for c in self.cols:
+            arr = t.column(c.name).combine_chunks()
+            if floats and c.kind == "int":
+                arr = self._fit_floats(c, arr)
+            out.append(self._check_json(c, arr))
+        return out
+
+    def _fit_floats(self, c, arr):
+        """JSON numbers read as float64 for an integer column, fitted to scale 0 as the exact path
+        does (convert.py's module docstring: truncated, or rounded half away from zero under
+        ROUNDEC). Below 2**53 a float64 holds every integer literal exactly and the same value as
+        the exact path's float for the others; anything else goes to the exact path."""
+        if arr.null_count == len(arr):
+            return arr.cast(pa.int64())
+        if not pc.all(pc.is_finite(arr)).as_py():
+            raise Fallback(f"non-finite number in {c.name}")
+        lo, hi = pc.min_max(arr).values()
+        if max(abs(lo.as_py()), abs(hi.as_py())) >= 2.0 ** 53:
+            raise Fallback(f"a number in {c.name} beyond 2**53, read as a float")
+        fitted = pc.round(arr, round_mode="half_towards_infinity") if self.roundec else pc.trunc(arr)
+        return fitted.cast(pa.int64())
 
     @staticmethod
     def _not_null(c, arr):
@@ -204,10 +247,10 @@ class FastPlan:
             if c.maxbytes is not None and _max_len(arr) > c.maxbytes:
                 raise Fallback(f"string longer than {c.name}")
             if c.empty_null:
-                arr = pc.if_else(pc.equal(pc.binary_length(arr), 0), pa.scalar(None, pa.string()), arr)
+                arr = pc.if_else(pc.equal(pc.binary_length(arr), 0), _NULL_STRING, arr)
         elif k == "int":
             lo_ok, hi_ok = _INT_RANGE[c.typname]
-            if c.typname != "int8" and arr.null_count < len(arr):
+            if c.typname != "int8" and arr.null_count < len(arr):   # int8: pyarrow refuses overflow
                 lo, hi = pc.min_max(arr).values()
                 if lo.as_py() < lo_ok or hi.as_py() > hi_ok:
                     raise Fallback(f"integer out of range in {c.name}")
@@ -295,7 +338,7 @@ class FastPlan:
                 vals = self._values(c, arr.fill_null(0) if c.kind != "bool" else arr.fill_null(False))
                 data = pa.FixedSizeBinaryArray.from_buffers(
                     pa.binary(w), n, [None, pa.py_buffer(np.ascontiguousarray(vals, _BE[c.typname]))]).cast(pa.binary())
-                data = pc.if_else(arr.is_valid(), data, pa.scalar(None, pa.binary()))
+                data = pc.if_else(arr.is_valid(), data, _NULL_BINARY)
             headb = pa.FixedSizeBinaryArray.from_buffers(pa.binary(4), n, [None, pa.py_buffer(head)]).cast(pa.binary())
             field = pc.binary_join_element_wise(headb, data, b"")
             pieces.append(pc.fill_null(field, _NULL_FIELD) if field.null_count else field)

@@ -41,7 +41,7 @@ def _decode_deep(raw: bytes):
     if s[:1] != b"{":
         raise _DecodeError("JSON nested too deeply (a top-level array)")
     stack: list[int] = []
-    members, start, pos, n, end = [], 1, 1, len(s), None
+    members, start, pos, end = [], 1, 1, None
     while end is None:
         m = _SPLIT.search(s, pos)
         if m is None:
@@ -121,50 +121,59 @@ def _parsed(lineno: int, raw: bytes, fix=None):
 class _Scanner:
     """Finds root objects/arrays and junk in lines that the fast path could not parse alone.
 
-    Memory is bounded: a record still open after MAX_RECORD bytes is no longer buffered — the
-    scanner keeps only its bracket depth and string state, and when the record closes it becomes
-    one ``TOO_LONG`` error (file, last line) instead of a parse. Input may be fed in pieces that
-    are not whole lines (an endless line is fed as it arrives)."""
+    Memory is bounded and work linear: each piece of input is scanned once, from where the last
+    one stopped (bracket depth, string and escape state carry over); an open record's pieces are
+    kept in a list and joined once, when it closes. A record still open after MAX_RECORD bytes is
+    no longer kept — only its first 1 KB — and when it closes it becomes one ``TOO_LONG`` error
+    (file, last line) instead of a parse. Input may be fed in pieces that are not whole lines (an
+    endless line is fed as it arrives)."""
 
     def __init__(self, lineno: int):
-        self.buf = b""
-        self.base = lineno          # line number of buf[0]
-        self.pos = 0
-        self.start = None           # offset of the current record's first byte
+        self.line = lineno          # line number of the next piece's first byte
+        self.open = False           # inside a record
+        self.parts: list = []       # the open record's bytes so far (unless over)
+        self.size = 0
+        self.first_line = lineno    # line number of the open record's first byte
         self.depth = 0
         self.in_str = False
+        self.escaped = False        # a backslash ended the last piece inside a string
         self.over = None            # raw head of a record being skipped because it is too long
 
-    def feed(self, line: bytes, fix) -> tuple[list, bool]:
-        """Add input (usually one physical line with its newline); return (events, idle) where
-        idle means the scanner holds no partial record and the fast path may resume."""
-        self.buf += line
-        buf, pos, out = self.buf, self.pos, []
-        n = len(buf)
+    def feed(self, piece: bytes, fix) -> tuple[list, bool]:
+        """Scan more input (usually one physical line with its newline); return (events, idle)
+        where idle means the scanner holds no partial record and the fast path may resume."""
+        out, n = [], len(piece)
+        pos = start = 0
+        if self.escaped and n:
+            pos, self.escaped = 1, False
         while True:
-            if self.start is None:
-                pos = _WS.match(buf, pos).end()
+            if not self.open:
+                pos = _WS.match(piece, pos).end()
                 if pos >= n:
                     break
-                if buf[pos] in b"{[":
-                    self.start, self.depth, self.in_str = pos, 0, False
+                if piece[pos] in b"{[":
+                    self.open, self.depth, self.in_str, start = True, 0, False, pos
+                    self.first_line = self.line + piece.count(b"\n", 0, pos)
                 else:
-                    m = _JUNK.match(buf, pos)
-                    out.append(_junk(self.base + buf.count(b"\n", 0, pos), m.group()[:1024]))
+                    m = _JUNK.match(piece, pos)
+                    out.append(_junk(self.line + piece.count(b"\n", 0, pos), m.group()[:1024]))
                     pos = m.end()
                     continue
             if self.in_str:
-                m = _STR_END.search(buf, pos)
+                m = _STR_END.search(piece, pos)
                 if m is None:
                     pos = n
                     break
                 if m.group() == b"\\":
                     pos = m.end() + 1
+                    if pos > n:
+                        self.escaped, pos = True, n
+                        break
                     continue
                 self.in_str = False
                 pos = m.end()
                 continue
-            m = _STRUCT.search(buf, pos)
+            m = _STRUCT.search(piece, pos)
             if m is None:
                 pos = n
                 break
@@ -177,39 +186,36 @@ class _Scanner:
             else:
                 self.depth -= 1
                 if self.depth == 0:
-                    lineno = self.base + buf.count(b"\n", 0, pos)
-                    if self.over is not None or pos - self.start > MAX_RECORD:
-                        head = self.over if self.over is not None else buf[self.start:self.start + 1024]
+                    lineno = self.line + piece.count(b"\n", 0, pos)
+                    if self.over is not None or self.size + pos - start > MAX_RECORD:
+                        head = self.over if self.over is not None else \
+                            b"".join(self.parts + [piece[start:start + 1024]])[:1024]
                         out.append((lineno, head, RecordError(TOO_LONG, too_long("JSON object"),
                                                               head.decode("utf-8", "replace"))))
-                        self.over = None
                     else:
-                        out.append(_parsed(lineno, buf[self.start:pos], fix))
-                    self.start = None
-        if self.start is None:
-            self.buf, self.pos = b"", 0
-            return out, True
-        if self.over is not None or n - self.start > MAX_RECORD:
-            # too long: remember its head, drop the bytes, keep scanning for its end
-            if self.over is None:
-                self.over = buf[self.start:self.start + 1024]
-            self.base += buf.count(b"\n", 0, n)
-            self.buf, self.pos, self.start = b"", 0, 0
-            return out, False
-        # keep only the unfinished record
-        self.base += buf.count(b"\n", 0, self.start)
-        self.buf, self.pos, self.start = buf[self.start:], pos - self.start, 0
-        return out, False
+                        raw = b"".join(self.parts + [piece[start:pos]]) if self.parts else piece[start:pos]
+                        out.append(_parsed(lineno, raw, fix))
+                    self.open, self.parts, self.size, self.over = False, [], 0, None
+        if self.open:
+            tail = piece[start:]
+            if self.over is None and self.size + len(tail) > MAX_RECORD:
+                # too long: remember its head, drop the bytes, keep scanning for its end
+                self.over = b"".join(self.parts + [tail[:1024]])[:1024]
+                self.parts = []
+            elif self.over is None:
+                self.parts.append(tail)
+            self.size += len(tail)
+        self.line += piece.count(b"\n")
+        return out, not self.open
 
     def finish(self) -> list:
-        if self.start is None:
+        if not self.open:
             return []
         if self.over is not None:
             raw = self.over
-            return [(self.base + self.buf.count(b"\n"), raw,
-                     RecordError(TOO_LONG, too_long("JSON object"), raw.decode("utf-8", "replace")))]
-        raw = self.buf[self.start:].rstrip()
-        return [(self.base + self.buf.count(b"\n", 0, len(raw)), raw,
+            return [(self.line, raw, RecordError(TOO_LONG, too_long("JSON object"), raw.decode("utf-8", "replace")))]
+        raw = b"".join(self.parts).rstrip()
+        return [(self.first_line + raw.count(b"\n"), raw,
                  RecordError(1216, "Invalid JSON object: unterminated at end of file", raw.decode("utf-8", "replace")))]
 
 

@@ -19,6 +19,11 @@ import re
 from ...errors import CopySyntaxError
 from . import MAX_RECORD, TOO_LONG, RecordError, too_long
 
+# the csv module refuses a field over 128 KB; Redshift's only limit is the record's (4 MB), and a
+# field over a column's length is that column's error (1204), not a parse error
+if csv.field_size_limit() < MAX_RECORD + 1024:
+    csv.field_size_limit(MAX_RECORD + 1024)
+
 _OCTAL = re.compile(r"\\([0-7]{3})\Z")
 
 
@@ -182,24 +187,37 @@ class TextParser:
         delim, done = self.delim, self._fields_done
         escape, removequotes, ignoreblank = self.escape, self.removequotes, self.ignoreblank
         fixed = self.kind == "FIXEDWIDTH"
-        pending = None                      # ESCAPE: a record continued after an escaped newline
+        # ESCAPE: the lines of a record continued after escaped newlines, joined once at its end;
+        # past MAX_RECORD only the head is kept and the rest skipped up to the record's last line,
+        # which is then one TOO_LONG error (escaped newlines cannot grow a record forever)
+        pending, pending_len, over = None, 0, None
         for lineno, line in lines:
             if type(line) is RecordError:
                 yield lineno, line.value, line
                 continue
             if pending is not None:
-                line = pending + "\n" + line
-                pending = None
-                if len(line) > MAX_RECORD:          # escaped newlines cannot grow a record forever
-                    yield lineno, line[:1024], RecordError(TOO_LONG, too_long(), line[:1024])
+                continued = _odd_backslashes_at_end(line)
+                if over is None and pending_len + len(line) > MAX_RECORD:
+                    over = "\n".join(pending + [line])[:1024]
+                    pending = []
+                if over is not None:
+                    if not continued:
+                        yield lineno, over, RecordError(TOO_LONG, too_long(), over)
+                        pending, pending_len, over = None, 0, None
                     continue
+                if continued:
+                    pending.append(line[:-1])
+                    pending_len += len(line)
+                    continue
+                line = "\n".join(pending + [line])
+                pending, pending_len = None, 0
             elif not line and ignoreblank:
                 continue
             if fixed:
                 fields = self._fixed(line)
             elif escape:
                 if _odd_backslashes_at_end(line):
-                    pending = line[:-1]
+                    pending, pending_len = [line[:-1]], len(line)
                     continue
                 fields = self._split_escaped(line)
                 if type(fields) is RecordError:
@@ -214,7 +232,8 @@ class TextParser:
                 fields = line.split(delim)
             yield lineno, line, done(fields, line)
         if pending is not None:
-            yield lineno, pending, RecordError(1216, "Escaped newline at end of file", pending)
+            raw = over if over is not None else "\n".join(pending)
+            yield lineno, raw, RecordError(1216, "Escaped newline at end of file", raw)
 
     def _fixed(self, line: str) -> list:
         out, pos = [], 0
@@ -290,20 +309,43 @@ class TextParser:
 
     def _csv(self, lines):
         """CSV through the C csv module; quoted fields may span lines. A record's line number is
-        its last physical line; raw_line is the record's text."""
-        state = {"lineno": 0, "raw": []}
+        its last physical line; raw_line is the record's text.
+
+        A quoted field may hold newlines, so a record can run over many lines: past MAX_RECORD
+        its lines are no longer kept or parsed — only the first 1 KB — and, by the parity of the
+        quote characters (a doubled quote counts twice), the line that closes the field is found;
+        the reader is then handed a closing quote and the record becomes one TOO_LONG error at
+        that line. The rest of the field is never read as records of its own."""
+        state = {"lineno": 0, "raw": [], "size": 0, "odd": False, "over": None}
         errors = []
+        quote = self.quote
 
         def physical():
             for lineno, line in lines:
                 if type(line) is RecordError:
                     errors.append((lineno, line))
                     continue
-                if self.ignoreblank and not state["raw"] and (not line or line == "\r"):
+                if self.ignoreblank and not state["raw"] and state["over"] is None and (not line or line == "\r"):
                     continue
                 state["lineno"] = lineno
+                if line.count(quote) & 1:
+                    state["odd"] = not state["odd"]
+                if state["over"] is not None:
+                    if not state["odd"]:
+                        yield quote + "\n"          # the over-long field ends on this line
+                    continue
+                state["size"] += len(line) + 1
+                if state["odd"] and state["size"] > MAX_RECORD:
+                    state["over"] = "\n".join(state["raw"] + [line])[:1024]
+                    state["raw"] = []
+                    continue
                 state["raw"].append(line)
                 yield line + "\n"
+
+        def reset():
+            raw = state["over"] if state["over"] is not None else "\n".join(state["raw"])
+            state.update(raw=[], size=0, odd=False, over=None)
+            return raw
 
         reader = csv.reader(physical(), delimiter=self.delim, quotechar=self.quote, doublequote=True,
                             strict=True)
@@ -314,16 +356,20 @@ class TextParser:
             except StopIteration:
                 break
             except csv.Error as exc:
-                raw = "\n".join(state["raw"])
-                state["raw"] = []
-                yield state["lineno"], raw, RecordError(1216, f"Invalid CSV record: {exc}", raw)
+                too_long_field = state["over"] is not None
+                raw = reset()
+                yield state["lineno"], raw, RecordError(TOO_LONG, too_long(), raw) if too_long_field else \
+                    RecordError(1216, f"Invalid CSV record: {exc}", raw)
                 continue
             finally:
                 while errors:
                     ln, err = errors.pop(0)
                     yield ln, err.value, err
-            raw = "\n".join(state["raw"]).rstrip("\r")
-            state["raw"] = []
+            if state["over"] is not None:
+                raw = reset()
+                yield state["lineno"], raw, RecordError(TOO_LONG, too_long(), raw)
+                continue
+            raw = reset().rstrip("\r")
             if not fields:                       # an empty line
                 fields = [""]
             yield state["lineno"], raw, done(fields, raw)
