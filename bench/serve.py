@@ -3,9 +3,15 @@
 Everything runs on a throwaway embedded Postgres and a moto S3 server on loopback; the endpoint is
 a real `dwh serve` process (as users run it), reached with psycopg2.
 
-1. Round trip of a trivial query (``SELECT 1``), through the endpoint vs straight to Postgres
-   (the issue's target: within 2×).
-2. COPY from S3 rows/s through the endpoint vs ``dwhkit.connect()`` in this process (target: equal).
+1. Round trip of a trivial query, through the endpoint vs straight to Postgres (the issue's
+   target: within 2×): ``SELECT 1`` as a simple Query (psycopg2), and ``SELECT $1::int`` as an
+   extended query (Parse/Bind/Describe/Execute/Sync, what JDBC and redshift_connector send) from a
+   small raw-protocol client that runs the same code against both. Direct and endpoint are
+   measured in alternating blocks on connections open side by side, so drift in the machine's
+   load (other processes on the 2 cores) falls on both alike. redshift_connector's own round trip
+   through the endpoint is printed too (it refuses to connect to Postgres directly).
+2. COPY from S3 rows/s through the endpoint vs ``dwhkit.connect()`` in this process (target: equal),
+   each after a one-row COPY on its path (the first COPY in a process pays the emulation's imports).
 3. 16 clients at once, each with its own session: queries/s and errors (target: none).
 
 Run: ``.venv/bin/python -m bench.serve [--queries 2000] [--rows 200000]``. Measures the working tree.
@@ -17,6 +23,7 @@ import io
 import os
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -36,15 +43,85 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _round_trips(conn, n: int) -> list[float]:
-    cur = conn.cursor()
+def _timed(fn, n: int) -> list[float]:
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
-        cur.execute("SELECT 1")
-        cur.fetchone()
+        fn()
         times.append(time.perf_counter() - t0)
     return times
+
+
+def _interleaved(fns: dict, n: int, block: int = 100) -> dict[str, float]:
+    """Median µs of each callable, measured in alternating blocks (order swapped every block),
+    and under ``"ratio"`` the median over block pairs of endpoint/direct (when both are measured):
+    a pair runs within a few milliseconds, so a change in the machine's load hits both sides."""
+    for fn in fns.values():
+        _timed(fn, 200)  # warm up (translation cache, plans)
+    times = {name: [] for name in fns}
+    blocks = {name: [] for name in fns}
+    names = list(fns)
+    for i in range(max(1, n // block)):
+        for name in (names if i % 2 == 0 else names[::-1]):
+            t = _timed(fns[name], block)
+            times[name] += t
+            blocks[name].append(statistics.median(t))
+    out = {name: statistics.median(t) * 1e6 for name, t in times.items()}
+    if "direct" in blocks and "endpoint" in blocks:
+        out["ratio"] = statistics.median(e / d for e, d in zip(blocks["endpoint"], blocks["direct"]))
+    return out
+
+
+def _simple_select(conn):
+    cur = conn.cursor()
+
+    def run():
+        cur.execute("SELECT 1")
+        cur.fetchone()
+    return run
+
+
+class _ExtendedClient:
+    """Parse/Bind/Describe/Execute/Sync on the unnamed statement, as drivers send them; the same
+    code against Postgres and the endpoint."""
+
+    def __init__(self, host, port, user, password, dbname):
+        from dwhkit.serve import wire
+        from dwhkit.serve.auth import login_to_backend
+
+        self.wire = wire
+        self.sock = socket.create_connection((host, port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = wire.MessageReader(self.sock)
+        self.sock.sendall(wire.startup_packet({"user": user, "database": dbname}))
+        login_to_backend(self.sock, self.reader, user, password)
+        self._until_ready()
+
+    def _until_ready(self) -> list:
+        rows = []
+        while True:
+            kind, raw = self.reader.read()
+            if kind == b"E":
+                raise RuntimeError(self.wire.fields(raw[5:-1]).get("M"))
+            if kind == b"D":
+                rows.append(raw)
+            if kind == b"Z":
+                return rows
+
+    def query(self, sql: str, value: int) -> None:
+        w = self.wire
+        data = str(value).encode()
+        self.sock.sendall(
+            w.message(b"P", w.cstr("") + w.cstr(sql) + struct.pack("!hi", 1, 23))
+            + w.message(b"B", w.cstr("") + w.cstr("") + struct.pack("!hhi", 0, 1, len(data)) + data
+                        + struct.pack("!h", 0))
+            + w.message(b"D", b"P" + w.cstr("")) + w.message(b"E", w.cstr("") + struct.pack("!i", 0))
+            + w.message(b"S"))
+        assert len(self._until_ready()) == 1
+
+    def close(self) -> None:
+        self.sock.sendall(self.wire.message(b"X"))
+        self.sock.close()
 
 
 def _copy_rows_per_s(conn, table: str, uri: str, rows: int) -> float:
@@ -88,6 +165,7 @@ def main(argv=None) -> int:
         for i in range(args.rows):
             body.write(f"{i},name {i % 977},{i % 10000}.25,2024-01-{1 + i % 28:02d} 12:00:00\n")
         s3.put_object(Bucket="bench", Key="rows/part-0.csv", Body=body.getvalue().encode())
+        s3.put_object(Bucket="bench", Key="warm/part-0.csv", Body=b"1,a,1.25,2024-01-01 12:00:00\n")
         uri = "s3://bench/rows/"
 
         cfg = work / "dwh.cfg"
@@ -105,24 +183,46 @@ def main(argv=None) -> int:
         print(f"dwh serve bench: {args.queries} round trips, {args.rows} COPY rows, {args.clients} clients "
               f"(2 CPU cores shared; working tree)")
         # 1. round trips
-        results = {}
-        for name, dsn in (("direct", direct), ("endpoint", endpoint)):
-            conn = psycopg2.connect(**dsn)
+        conns = {name: psycopg2.connect(**dsn) for name, dsn in (("direct", direct), ("endpoint", endpoint))}
+        for conn in conns.values():
             conn.autocommit = True
-            _round_trips(conn, 200)  # warm up (translation cache, plans)
-            results[name] = _round_trips(conn, args.queries)
+        med = _interleaved({name: _simple_select(conn) for name, conn in conns.items()}, args.queries)
+        for conn in conns.values():
             conn.close()
-        med = {k: statistics.median(v) * 1e6 for k, v in results.items()}
-        print(f"round trip SELECT 1: direct {med['direct']:.0f} µs, endpoint {med['endpoint']:.0f} µs "
-              f"(median; ratio {med['endpoint'] / med['direct']:.2f}×)")
+        print(f"round trip, simple Query SELECT 1 (psycopg2): direct {med['direct']:.0f} µs, endpoint "
+              f"{med['endpoint']:.0f} µs (medians; ratio {med['ratio']:.2f}×, median of block pairs)")
+        clients = {"direct": _ExtendedClient(info.host, info.port, info.user, info.password, info.dbname),
+                   "endpoint": _ExtendedClient("127.0.0.1", port, "awsuser", PASSWORD, info.dbname)}
+        med = _interleaved({name: (lambda c=c: c.query("SELECT $1::int", 7)) for name, c in clients.items()},
+                           args.queries)
+        for c in clients.values():
+            c.close()
+        print(f"round trip, extended query SELECT $1::int (P/B/D/E/S): direct {med['direct']:.0f} µs, endpoint "
+              f"{med['endpoint']:.0f} µs (medians; ratio {med['ratio']:.2f}×, median of block pairs)")
+        import redshift_connector
 
-        # 2. COPY from S3
+        rs = redshift_connector.connect(host="127.0.0.1", port=port, user="awsuser", password=PASSWORD,
+                                        database=info.dbname, ssl=False)
+        rs.autocommit = True
+        rcur = rs.cursor()
+
+        def rs_select():
+            rcur.execute("SELECT %s", (7,))
+            rcur.fetchone()
+        rs_med = _interleaved({"endpoint": rs_select}, args.queries)["endpoint"]
+        rs.close()
+        print(f"round trip, redshift_connector SELECT %s through the endpoint: {rs_med:.0f} µs (median)")
+
+        # 2. COPY from S3 (a one-row COPY first on each path: the emulation's first use in a process
+        # imports its modules, pandas among them, which is not throughput)
         conn = psycopg2.connect(**endpoint)
         conn.autocommit = True
+        _copy_rows_per_s(conn, "bench_copy_ep", "s3://bench/warm/", 1)
         via_endpoint = _copy_rows_per_s(conn, "bench_copy_ep", uri, args.rows)
         conn.close()
         dconn = dwhkit_connect(info.dsn())
         dconn.autocommit = True
+        _copy_rows_per_s(dconn, "bench_copy_dc", "s3://bench/warm/", 1)
         via_connect = _copy_rows_per_s(dconn, "bench_copy_dc", uri, args.rows)
         dconn.close()
         print(f"COPY from S3: endpoint {via_endpoint:,.0f} rows/s, dwhkit.connect() {via_connect:,.0f} rows/s "

@@ -9,7 +9,7 @@ import pytest
 import dwhkit
 from tests.test_serve import PASSWORD, serve_config, serve_db  # noqa: F401 - module fixtures
 
-redshift_connector = pytest.importorskip("redshift_connector")
+import redshift_connector
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +105,8 @@ def test_redshift_connector_over_tls(rs_endpoint, serve_config, monkeypatch):  #
 
 
 def test_sqlalchemy_redshift_inspection(rs_endpoint, serve_config):  # noqa: F811
-    sa = pytest.importorskip("sqlalchemy")
-    pytest.importorskip("sqlalchemy_redshift")
+    import sqlalchemy as sa
+    import sqlalchemy_redshift  # noqa: F401  (a test extra: its absence is a failure, not a skip)
     from dwhkit.serve import tls_folder
 
     t = f"sa_{uuid.uuid4().hex[:8]}"

@@ -17,7 +17,7 @@ from tests.test_serve import PASSWORD, connect, serve_config, serve_db  # noqa: 
 
 pytestmark = pytest.mark.slow  # a dbt run takes tens of seconds on 2 cores
 PROJECT = Path(__file__).parent / "serve_dbt_project"
-pytest.importorskip("dbt.adapters.redshift")
+import dbt.adapters.redshift  # noqa: F401  (a test extra: its absence is a failure, not a skip)
 
 
 def _dbt_executable() -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dwhkit.serve.rewrite import plan_query, plan_statement
+from dwhkit.serve.rewrite import plan_query, plan_statement, transaction_control
 
 
 @pytest.mark.parametrize("sql, kind, expected", [
@@ -65,3 +65,16 @@ def test_late_binding_view_columns_are_an_empty_derived_table():
     (step,) = plan_query("SELECT schemaname FROM pg_get_late_binding_view_cols() cols(schemaname name, n int)")
     assert "pg_get_late_binding_view_cols" not in step.sql.lower()
     assert "WHERE FALSE" in step.sql.upper()
+
+
+@pytest.mark.parametrize("sql, control", [
+    # what opens or ends a transaction block inside a multi-statement Query (session.py)
+    ("BEGIN", "begin"), ("start transaction isolation level serializable", "begin"),
+    ("COMMIT", "end"), ("end transaction", "end"), ("ROLLBACK", "end"), ("ABORT", "end"),
+    ("/* done */ commit", "end"), ("COMMIT AND CHAIN", "end"),
+    # a savepoint and two-phase commit leave the block as it is
+    ("ROLLBACK TO SAVEPOINT s1", ""), ("rollback to s1", ""), ("COMMIT PREPARED 'tx'", ""),
+    ("SAVEPOINT s1", ""), ("RELEASE SAVEPOINT s1", ""), ("SELECT 'COMMIT'", ""), ("INSERT INTO t VALUES (1)", ""),
+])
+def test_transaction_control(sql, control):
+    assert transaction_control(sql) == control

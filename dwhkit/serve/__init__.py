@@ -35,8 +35,8 @@ def tls_folder(config) -> Path:
 
 
 def make_server(config=None, *, tls: bool = False, **overrides):
+    from ..app import target_for
     from ..config import Config, load_config
-    from ..targets import get_target
     from .server import Server
 
     if not isinstance(config, Config):
@@ -46,7 +46,7 @@ def make_server(config=None, *, tls: bool = False, **overrides):
         from .tls import server_context
 
         context = server_context(tls_folder(config))
-    return Server(config, get_target(config), settings_for(config, **overrides), ssl_context=context)
+    return Server(config, target_for(config), settings_for(config, **overrides), ssl_context=context)
 
 
 @contextlib.contextmanager

@@ -1,11 +1,12 @@
 """COPY, UNLOAD and COPY JOB for an endpoint client, run through the same emulation as
 ``dwhkit.connect()`` (targets/pg_bulk.py, the one door), answered Redshift's way.
 
-A COPY loads in the client's own backend session (wire_conn.py adapts it to the driver connection
-the emulation takes): inside the client's transaction, seeing its uncommitted tables, undone by its
-ROLLBACK, exactly as on Redshift. UNLOAD and COPY JOB run in a dwhkit connection of the same target
-(a side session, committed there): they read committed data only. S3 is reached with the server's
-own environment.
+COPY and UNLOAD run in the client's own backend session (the target adapts it to what the
+emulation takes, targets/pg_wire_session.py): inside the client's transaction, as on Redshift — a
+COPY sees the client's uncommitted tables and is undone by its ROLLBACK, an UNLOAD sees its
+uncommitted rows. COPY JOB runs in a dwhkit connection of the same target (a side session,
+committed there; Redshift runs a job's loads on its own, not in the session that made it). S3 is
+reached with the server's own environment.
 """
 from __future__ import annotations
 
@@ -29,17 +30,21 @@ class BulkRunner:
         self.target = target
         self.conn = None
 
-    def run(self, statement: str, session_conn=None) -> BulkOutcome:
-        """``session_conn``: the client's own session as a driver connection (wire_conn.py); a
-        COPY (not COPY JOB) loads there, inside the client's transaction."""
-        if session_conn is not None and first_keyword(statement) == "COPY":
+    def run(self, statement: str, session=None) -> BulkOutcome:
+        """``session``: the client's own backend session (session.Session); a COPY (not COPY JOB)
+        or an UNLOAD runs there, inside the client's transaction, through the target."""
+        keyword = first_keyword(statement)
+        if session is not None and keyword == "COPY":
             from ..copy.grammar import parse_copy
-            from ..targets import pg_bulk
 
             cmd = parse_copy(statement)
             if cmd.job is None:
-                result = pg_bulk.copy(session_conn, cmd, self.target.connect_raw)
-                return _copy_outcome(cmd.table, result)
+                return _copy_outcome(cmd.table, self.target.bulk_in_wire_session(session, cmd))
+        elif session is not None and keyword == "UNLOAD":
+            from ..copy.unload_grammar import parse_unload
+
+            result = self.target.bulk_in_wire_session(session, parse_unload(statement))
+            return _unload_outcome(result.rows_unloaded)
         return self._run_aside(statement)
 
     def _run_aside(self, statement: str) -> BulkOutcome:
@@ -61,8 +66,7 @@ class BulkRunner:
     @staticmethod
     def _outcome(statement: str, cur) -> BulkOutcome:
         if first_keyword(statement) == "UNLOAD":
-            n = max(cur.rowcount, 0)
-            return BulkOutcome("UNLOAD", [f"UNLOAD completed, {n} record(s) unloaded successfully."])
+            return _unload_outcome(max(cur.rowcount, 0))
         result = cur.last_copy
         if cur.description:  # COPY JOB LIST / SHOW
             rows = cur.fetchall()
@@ -86,6 +90,10 @@ class BulkRunner:
             except Exception:  # noqa: BLE001
                 pass
             self.conn = None
+
+
+def _unload_outcome(rows: int) -> BulkOutcome:
+    return BulkOutcome("UNLOAD", [f"UNLOAD completed, {rows} record(s) unloaded successfully."])
 
 
 def _copy_outcome(table: str, result) -> BulkOutcome:

@@ -72,6 +72,20 @@ _TO_DIGITS = str.maketrans("abcdefghij", "0123456789")
 _LEADING = re.compile(r"^(\s+|--[^\n]*\n?|/\*.*?\*/)*", re.S)
 
 
+_ENDS_BLOCK = frozenset({"COMMIT", "END", "ROLLBACK", "ABORT"})
+_NOT_THE_BLOCK = re.compile(r"^(ROLLBACK|COMMIT)\s+(TO|PREPARED)\b", re.I)  # a savepoint; 2PC
+
+
+def transaction_control(stmt: str) -> str:
+    """"begin" for a statement that opens a transaction block, "end" for one that ends it, else ""."""
+    keyword = first_keyword(stmt)
+    if keyword in ("BEGIN", "START"):
+        return "begin"
+    if keyword in _ENDS_BLOCK and not _NOT_THE_BLOCK.match(_strip(stmt)):
+        return "end"
+    return ""
+
+
 @dataclass(frozen=True)
 class Step:
     kind: str                 # "forward", "bulk", "script" (several statements) or "error"

@@ -108,27 +108,7 @@ class Server:
         AMBIG, decided here: clients name ``dev`` in three-part names (dbt: "dev"."schema"."t") and
         compare current_database() with it, so it must be a real database of that name; the
         warehouse's own database stays reachable under its name (``dwh``), on the same endpoint."""
-        import psycopg2
-        from psycopg2 import sql
-
-        from ..config import ClusterConfig, Secret
-        from ..targets import get_target
-
-        host, port, user, password, dbname = self.backend
-        conn = psycopg2.connect(host=host, port=port, user=user, password=password, dbname=dbname)
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute("SELECT 1 FROM pg_catalog.pg_database WHERE datname = %s", (name,))
-                if cur.fetchone() is None:
-                    try:
-                        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                    except psycopg2.errors.DuplicateDatabase:
-                        pass  # another endpoint made it meanwhile
-        finally:
-            conn.close()
-        cluster = ClusterConfig(host=host, port=port, db_name=name, db_user=user, db_password=Secret(password))
-        return get_target(self.config.with_overrides(target_type="postgres", cluster=cluster))
+        return self.target.sibling(name)
 
     def _accept_loop(self) -> None:
         while not self.stopping.is_set():

@@ -99,6 +99,16 @@ class Target(ABC):
         (what ``dwh migrate check`` compares); on the targets that build scratch databases."""
         raise ConfigError(f"schema snapshots are read from Postgres's catalog; the target is {self.name}")
 
+    def sibling(self, dbname: str) -> "Target":
+        """Database ``dbname`` on this target's server (created when missing), as a target of its
+        own with the same login and schema (`dwh serve`'s ``dev``); where dwhkit may create databases."""
+        raise ConfigError(f"dwhkit creates databases on Postgres targets only; the target is {self.name}")
+
+    def bulk_in_wire_session(self, session, cmd):
+        """Run one parsed COPY or UNLOAD in a client's session that `dwh serve` speaks over the wire
+        (targets/pg_wire_session.py says what ``session`` provides); its CopyResult/UnloadResult."""
+        raise ConfigError(f"dwh serve emulates COPY and UNLOAD on Postgres targets only; the target is {self.name}")
+
     def connect(self):
         """A DB-API connection whose cursors accept Redshift SQL."""
         return Connection(self.connect_raw(), self)

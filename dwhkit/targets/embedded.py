@@ -77,6 +77,8 @@ SERVER_SETTINGS = {
     "timezone": "'UTC'",
     "log_timezone": "'UTC'",
     "datestyle": "'ISO, MDY'",
+    "extra_float_digits": "0",  # sessions of `dwh serve` and psql print floats as Redshift does
+    "jit": "off",               # Redshift has no JIT; here it cost 1-3 s per heavy statement
     "max_connections": "100",
     "logging_collector": "off",
 }

@@ -23,6 +23,13 @@ log = logging.getLogger("dwhkit")
 SYSTEM_SCHEMA = "dwhkit_system"
 
 
+# Every session as Redshift runs it: UTC; floats printed as Redshift prints them (REAL with 6 and
+# DOUBLE PRECISION with 15 significant digits, Postgres's extra_float_digits=0 — the corpus row for
+# REAL, from https://docs.aws.amazon.com/redshift/latest/dg/r_Examples_with_numeric_types201.html); and no JIT
+# compilation, which Redshift does not have and which cost 1-3 s per heavy statement here.
+SESSION_OPTIONS = "-c timezone=UTC -c extra_float_digits=0 -c jit=off"
+
+
 class PostgresTarget(Target):
     name = "postgres"
     emulates_copy = True
@@ -43,7 +50,7 @@ class PostgresTarget(Target):
         search_path = f"{quote_ident(self.schema)},{SYSTEM_SCHEMA}"
         try:
             conn = psycopg2.connect(**self._params, password=self._password or None,
-                                    options=f"-c search_path={search_path} -c timezone=UTC",
+                                    options=f"-c search_path={search_path} {SESSION_OPTIONS}",
                                     application_name="dwhkit", connect_timeout=15)
         except psycopg2.OperationalError as exc:
             # The driver's message can echo connection parameters; keep the password out of it.
@@ -76,6 +83,20 @@ class PostgresTarget(Target):
             return snapshot(conn)
         finally:
             conn.close()
+
+    # -- `dwh serve` ------------------------------------------------------------------------
+    def sibling(self, dbname: str) -> "PostgresTarget":
+        from .pg_admin import create_database_if_missing
+
+        create_database_if_missing(self.connect_raw, dbname)
+        p = self._params
+        ssl = {"sslmode": p["sslmode"]} if "sslmode" in p else {}
+        return PostgresTarget(p["host"], p["port"], dbname, p["user"], self._password, schema=self.schema, **ssl)
+
+    def bulk_in_wire_session(self, session, cmd):
+        from .pg_wire_session import run_bulk
+
+        return run_bulk(session, cmd, self.connect_raw)
 
     # -- the run lock ----------------------------------------------------------------------
     @contextlib.contextmanager
