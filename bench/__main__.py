@@ -5,8 +5,8 @@
     python -m bench --big-rows 20000000     # memory: 20 M rows in one object (~1.7 GB of JSON)
 
 Every method loads the same deterministic rows into the same empty table on a throwaway embedded
-Postgres; each runs in its own freshly spawned process, so its peak RSS is its own (the S3 server
-runs in this process and is not counted). Prints rows/s, the ratio to Postgres's CSV COPY FROM STDIN
+Postgres; each runs in its own freshly spawned process, so its peak RSS is its own (the S3 server,
+moto, runs as a process of its own and is not counted). Prints rows/s, the ratio to Postgres's CSV COPY FROM STDIN
 of the same rows (the reference, run in the same session), and peak RSS, as markdown tables.
 """
 from __future__ import annotations
@@ -17,7 +17,6 @@ import multiprocessing as mp
 import os
 import platform
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -26,12 +25,6 @@ from pathlib import Path
 import psutil
 
 from bench import datasets, methods
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_measured(name, ctx) -> dict:
@@ -66,10 +59,9 @@ def run_measured(name, ctx) -> dict:
     return {"rows": a, "seconds": b, "rows_per_s": a / b if b else 0.0, "peak_mb": peak / 2**20}
 
 
-def _best_of(name, ctx, repeat) -> dict:
-    """Best rows/s of ``repeat`` runs (the machine is shared; noise only ever slows a run down),
-    with the highest peak RSS seen."""
-    runs = [run_measured(name, ctx) for _ in range(repeat)]
+def _best(runs: list[dict]) -> dict:
+    """Best rows/s of the runs (the machine is shared; noise only ever slows a run down), with the
+    highest peak RSS seen and the load average after the best run."""
     ok = [r for r in runs if "error" not in r]
     if not ok:
         return runs[0]
@@ -80,16 +72,26 @@ def _best_of(name, ctx, repeat) -> dict:
 
 
 def _run_section(title, ctx, names, results_key, all_results, expected_rows, repeat=1):
+    """Every method of the section, ``repeat`` rounds interleaved (the order reversed every other
+    round), so the reference and dwhkit see the same machine load; slow peers run once."""
+    runs: dict = {m: [] for m in names}
+    for r in range(repeat):
+        for m in (names if r % 2 == 0 else list(reversed(names))):
+            if r and not (m == "reference" or m.startswith("dwhkit")):
+                continue
+            one = run_measured(m, ctx)
+            one["load"] = os.getloadavg()[0]
+            runs[m].append(one)
+            print(f"  {title:28} {m:26} round {r + 1} " +
+                  (f"{one['rows_per_s']:>12,.0f} rows/s  {one['seconds']:7.2f} s  peak {one['peak_mb']:6.0f} MB  "
+                   f"load {one['load']:.2f}" if "error" not in one else f"ERROR {one['error']}"), flush=True)
     results = {}
     for m in names:
-        r = _best_of(m, ctx, repeat if m == "reference" or m.startswith("dwhkit") else 1)
+        r = _best(runs[m])
         if "error" not in r and m in ("reference",) + tuple(x for x in names if x.startswith("dwhkit")) \
                 and r["rows"] != expected_rows:
             r = {"error": f"loaded {r['rows']:,} rows, expected {expected_rows:,}", "peak_mb": r["peak_mb"]}
         results[m] = r
-        print(f"  {title:28} {m:26} " + (f"{r['rows_per_s']:>12,.0f} rows/s  {r['seconds']:7.2f} s  "
-                                          f"peak {r['peak_mb']:6.0f} MB" if "error" not in r else f"ERROR {r['error']}"),
-              flush=True)
     all_results[results_key] = results
     return results
 
@@ -114,13 +116,9 @@ def main(argv=None) -> int:
     work.chmod(0o755)
     server = EmbeddedServer(work / "pg")
     info = server.start()
-    from moto.server import ThreadedMotoServer
+    from bench.common import start_moto
 
-    s3_port = _free_port()
-    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
-    s3.start()
-    os.environ.update({"AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{s3_port}", "AWS_ACCESS_KEY_ID": "bench",
-                       "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"})
+    s3, _ = start_moto(work)          # its own process: its GIL is not shared with the RSS sampling loop
     load = os.getloadavg()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, Python {platform.python_version()}; "
@@ -157,7 +155,8 @@ def main(argv=None) -> int:
                     path.unlink()
             print_tables(name, args, all_results)
     finally:
-        s3.stop()
+        s3.terminate()
+        s3.wait(10)
         server.destroy()
         shutil.rmtree(work, ignore_errors=True)
     load = os.getloadavg()
@@ -170,16 +169,16 @@ def print_tables(name: str, args, all_results: dict) -> None:
     ref = one.get("reference", {}).get("rows_per_s")
     print(f"\n### {name}: {args.rows:,} rows (reference: Postgres CSV COPY FROM STDIN of the same rows; "
           f"best of {args.repeat} for the reference and dwhkit, load average now {os.getloadavg()[0]:.2f})\n")
-    print("| run | method | rows/s | vs Postgres CSV COPY | peak RSS MB |")
-    print("|---|---|---:|---:|---:|")
+    print("| run | method | rows/s | vs Postgres CSV COPY | peak RSS MB | load avg (1 min) after the best run |")
+    print("|---|---|---:|---:|---:|---:|")
     for key, label in (("one", "1 object"), ("many", f"{args.many_files} objects"), ("big", "big object")):
         for m, r in all_results.get((name, key), {}).items():
             run = label if key != "big" else f"{r.get('rows', 0):,} rows"
             if "error" in r:
-                print(f"| {run} | {m} | error: {r['error'][:60]} | | {r['peak_mb']:.0f} |")
+                print(f"| {run} | {m} | error: {r['error'][:60]} | | {r['peak_mb']:.0f} | |")
                 continue
             ratio = f"{r['rows_per_s'] / ref:.2f}" if ref else "n/a"
-            print(f"| {run} | {m} | {r['rows_per_s']:,.0f} | {ratio} | {r['peak_mb']:.0f} |")
+            print(f"| {run} | {m} | {r['rows_per_s']:,.0f} | {ratio} | {r['peak_mb']:.0f} | {r.get('load', 0):.1f} |")
     print()
     fast = one.get("dwhkit-s3", {}).get("rows_per_s")
     goals = []
@@ -190,8 +189,8 @@ def print_tables(name: str, args, all_results: dict) -> None:
     if pandas and fast:
         goals.append(f"dwhkit-s3 / pandas.to_sql = {fast / pandas:.0f}× (goal ≥ 25×)")
     many = all_results.get((name, "many"), {})
-    for m in ("dwhkit-s3", "dwhkit-local"):
-        a, b = one.get(m, {}).get("seconds"), many.get(m, {}).get("seconds")
+    for m in ("dwhkit-s3", "dwhkit-s3-botocore", "dwhkit-local"):
+        a, b = one.get("dwhkit-s3" if m == "dwhkit-s3-botocore" else m, {}).get("seconds"), many.get(m, {}).get("seconds")
         if a and b:
             goals.append(f"{m}: {args.many_files} objects take {b / a:.2f}× the time of 1 object (goal ≤ 1.5)")
     peaks = [r["peak_mb"] for k in ("one", "big") for m, r in all_results.get((name, k), {}).items()

@@ -35,6 +35,39 @@ def pin_dwhkit() -> str:
     return f"dwhkit: committed HEAD {head} (snapshot {dest})"
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_moto(work: Path):
+    """moto's S3 server as its own process on 127.0.0.1 (``moto_server``), so its CPU is measured
+    apart and its GIL is not shared with the benchmark's own sampling loop; this process's AWS_*
+    environment (inherited by spawned children) points boto3 at it. Returns (Popen, url)."""
+    import time
+
+    port = free_port()
+    exe = Path(sys.executable).parent / "moto_server"
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=work)
+    url = f"http://127.0.0.1:{port}"
+    os.environ.update({"AWS_ENDPOINT_URL_S3": url, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                       "AWS_DEFAULT_REGION": "us-east-1"})
+    for k in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        os.environ.pop(k, None)
+    import urllib3
+    for _ in range(100):
+        try:
+            urllib3.request("GET", url + "/", timeout=0.5, retries=False)
+            break
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.1)
+    return proc, url
+
+
 def start_postgres(work: Path):
     """A throwaway embedded Postgres (as tests/conftest.py's pg_server and bench/__main__ do).
     SIGTERM (``timeout``) becomes SystemExit, so the caller's ``finally`` destroys the server."""

@@ -125,6 +125,15 @@ def dwhkit_s3(ctx: Context):
     return _dwhkit_copy(ctx, ctx.s3_prefix)
 
 
+def dwhkit_s3_botocore(ctx: Context):
+    """dwhkit from S3 with every GET through botocore (the obstore store switched off in this child
+    process): what object GETs cost before issue 17, measured in the same run."""
+    from dwhkit import s3 as s3mod
+
+    s3mod.object_store = lambda client, bucket: None
+    return _dwhkit_copy(ctx, ctx.s3_prefix)
+
+
 def dwhkit_local(ctx: Context):
     return _dwhkit_copy(ctx, ctx.local_prefix)
 
@@ -207,6 +216,7 @@ def pandas_to_sql(ctx: Context):
 REGISTRY = {
     "reference": reference,
     "dwhkit-s3": dwhkit_s3,
+    "dwhkit-s3-botocore": dwhkit_s3_botocore,
     "dwhkit-local": dwhkit_local,
     "dwhkit-exact-local": dwhkit_exact_local,
     "stdlib-json-copy": stdlib_json_copy,
@@ -219,7 +229,7 @@ METHODS = {
               "psycopg2-execute_values", "pandas-to_sql"],
     "criteo": ["reference", "dwhkit-s3", "dwhkit-local", "dwhkit-exact-local"],
 }
-MANY_FILES_METHODS = ["dwhkit-s3", "dwhkit-local"]
+MANY_FILES_METHODS = ["dwhkit-s3", "dwhkit-s3-botocore", "dwhkit-local"]
 MEMORY_METHODS = ["dwhkit-s3", "dwhkit-local"]
 
 

@@ -1,6 +1,6 @@
 """Many small S3 objects: the cost of one GET by client, and dwhkit's COPY of N objects vs one object.
 
-    python -m bench.small_objects                       # both parts, 1 M rows → 1,000 objects
+    DWH_BENCH_TREE=work python -m bench.small_objects          # both parts, 1 M rows → 1,000 objects
     python -m bench.small_objects --part gets --tiny 5000
     python -m bench.small_objects --part dwhkit --repeat 3
 
@@ -9,64 +9,42 @@ the server's CPU (moto) are measured apart. Objects are made by bench/datasets.p
 uploaded by bench/methods.py's ``prepare``.
 
 Part "gets": fetch every object whole, 8 and 16 at a time (thread pool), with
-- botocore (current) : dwhkit's own S3 client and ``sources.raw_chunks`` (what the loader calls)
-- urllib3 + SigV4    : one ``urllib3.PoolManager``; each GET signed by botocore's ``S3SigV4Auth``
-                       (credentials/region/endpoint resolved once from the same boto3 client)
-- obstore            : ``obstore.store.S3Store`` (Rust object_store), ``obstore.get(...).bytes()``
-                       from the same thread pool, and ``get_async`` under asyncio with a semaphore
+- botocore        : dwhkit's ``sources._s3_chunks`` with the obstore store switched off (the GET before
+                    issue 17: botocore ``get_object``)
+- dwhkit (obstore): dwhkit's ``sources._s3_chunks`` as it is (obstore store from the boto3 client,
+                    resume and error mapping in Python)
+- obstore raw     : ``obstore.get(...).bytes()`` on a store of its own (what the wrapper costs)
+- urllib3 + SigV4 : one ``urllib3.PoolManager``; each GET signed by botocore's ``S3SigV4Auth``
 Reported: wall, objects/s, client CPU ms per GET, moto CPU ms per GET, ratio to botocore.
 
 Part "dwhkit": ``dwhkit.connect()`` + Redshift ``COPY … JSON 'auto'`` of the N objects vs the one
-object holding the same rows (S3 and file://), best of --repeat, interleaved; and the same COPY
-with the loader's GET swapped for the urllib3+SigV4 GET (monkeypatched in this process only:
-``dwhkit.copy.sources._s3_chunks``), to show what adopting it would change end to end.
+object holding the same rows (S3 and file://), best of --repeat, interleaved; and the same COPYs with
+the botocore GET forced (``dwhkit.s3.object_store`` patched to None in this process), so the gain of
+obstore is measured in the same run.
 """
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import dwhkit_connect, load_str, pin_dwhkit
+from bench.common import dwhkit_connect, load_str, pin_dwhkit, start_moto
 
 WHAT = pin_dwhkit()
 
 import psutil  # noqa: E402
 
 from bench import datasets, methods  # noqa: E402
-from bench.__main__ import _free_port  # noqa: E402
 
 KEY_ROOT = "small"
 
 
 # ------------------------------------------------------------------------------------------ moto
-def start_moto(work: Path):
-    port = _free_port()
-    exe = Path(sys.executable).parent / "moto_server"
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=work)
-    url = f"http://127.0.0.1:{port}"
-    os.environ.update({"AWS_ENDPOINT_URL_S3": url, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "us-east-1"})
-    for k in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        os.environ.pop(k, None)
-    import urllib3
-    for _ in range(100):
-        try:
-            urllib3.request("GET", url + "/", timeout=0.5, retries=False)
-            break
-        except Exception:  # noqa: BLE001 - not up yet
-            time.sleep(0.1)
-    return proc, url
-
-
 def cpu_of(p: psutil.Process) -> float:
     t = p.cpu_times()
     return t.user + t.system + getattr(t, "children_user", 0) + getattr(t, "children_system", 0)
@@ -124,21 +102,11 @@ def obstore_store(url: str):
 
 def fetch_all(kind, keys, workers, ctx):
     """(bytes fetched) of every key, ``workers`` at a time."""
-    if kind == "obstore-async":
-        import obstore
+    from dwhkit.copy import sources
 
-        async def go():
-            sem = asyncio.Semaphore(workers)
-
-            async def one(k):
-                async with sem:
-                    r = await obstore.get_async(ctx["store"], k)
-                    return len(await r.bytes_async())
-            return sum(await asyncio.gather(*(one(k) for k in keys)))
-        return asyncio.run(go())
-    if kind == "botocore":
-        from dwhkit.copy import sources
+    if kind in ("botocore", "dwhkit (obstore)"):
         client = ctx["boto"]
+        force_boto(kind == "botocore")
 
         def one(k):
             return sum(len(c) for c in sources._s3_chunks(client, sources.SourceFile(methods.BUCKET, k), sources.CHUNK))
@@ -147,7 +115,7 @@ def fetch_all(kind, keys, workers, ctx):
 
         def one(k):
             return len(sg.get(methods.BUCKET, k))
-    elif kind == "obstore":
+    elif kind == "obstore raw":
         import obstore
         store = ctx["store"]
 
@@ -155,16 +123,19 @@ def fetch_all(kind, keys, workers, ctx):
             return len(obstore.get(store, k).bytes())
     else:
         raise ValueError(kind)
-    with ThreadPoolExecutor(workers) as pool:
-        return sum(pool.map(one, keys))
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            return sum(pool.map(one, keys))
+    finally:
+        force_boto(False)
 
 
 def part_gets(args, moto, url, sets):
     ctx = {"boto": dwhkit_client(), "store": obstore_store(url)}
     ctx["signed"] = SignedGet(ctx["boto"])
-    kinds = ["botocore", "urllib3+sigv4", "obstore", "obstore-async"]
+    kinds = ["botocore", "dwhkit (obstore)", "obstore raw", "urllib3+sigv4"]
     for kind in kinds:                                   # warm: connections, models, runtimes
-        fetch_all(kind, sets[-1][1][:32], 8, ctx)
+        fetch_all(kind, sets[-1][1][:32], max(args.workers), ctx)
     rows = []
     for label, keys, total in sets:
         tiny = total / len(keys) < 1024
@@ -198,48 +169,14 @@ def part_gets(args, moto, url, sets):
 
 
 # ------------------------------------------------------------------------------------------ dwhkit end to end
-class ObstoreGet:
-    """obstore (Rust object_store) GET for the patched loader: endpoint, region and credentials taken
-    from the loader's boto3 client once."""
-
-    def __init__(self, boto_client):
-        from obstore.store import S3Store
-
-        creds = boto_client._request_signer._credentials.get_frozen_credentials()
-        kw = {"session_token": creds.token} if creds.token else {}
-        self._make = lambda bucket: S3Store(
-            bucket, endpoint=boto_client.meta.endpoint_url, region=boto_client.meta.region_name,
-            access_key_id=creds.access_key, secret_access_key=creds.secret_key, **kw,
-            virtual_hosted_style_request=False, client_options={"allow_http": True})
-        self._stores: dict = {}
-
-    def get(self, bucket: str, key: str) -> bytes:
-        import obstore
-
-        store = self._stores.get(bucket) or self._stores.setdefault(bucket, self._make(bucket))
-        return bytes(obstore.get(store, key).bytes())
-
-
-def patch_signed_get(on, _saved={}):  # noqa: B006
-    """Swap the loader's S3 GET (``sources._s3_chunks``, what ``sources.stream`` calls for an S3
-    object) for SignedGet, in this process only."""
-    from dwhkit.copy import sources
+def force_boto(on: bool, _saved={}):  # noqa: B006
+    """Switch the loader's obstore GET off (``dwhkit.s3.object_store`` → None: every GET goes through
+    botocore, as before issue 17), in this process only; ``on=False`` restores it."""
+    from dwhkit import s3 as s3mod
 
     if "orig" not in _saved:
-        _saved["orig"] = sources._s3_chunks
-    if not on:
-        sources._s3_chunks = _saved["orig"]
-        return
-    signed = {}
-
-    cls = ObstoreGet if on == "obstore" else SignedGet
-
-    def s3_chunks(client, f, chunk, limit=None):
-        sg = signed.get("sg") or signed.setdefault("sg", cls(client))
-        data = sg.get(f.bucket, f.key)                 # prototype: whole body, no resume/ETag pinning
-        for i in range(0, len(data), chunk):
-            yield data[i:i + chunk]
-    sources._s3_chunks = s3_chunks
+        _saved["orig"] = s3mod.object_store
+    s3mod.object_store = (lambda client, bucket: None) if on else _saved["orig"]
 
 
 def copy_once(dsn, source, moto):
@@ -268,7 +205,7 @@ def part_dwhkit(args, moto, dsn, variants):
         for label, source, rows, repeat, patched in (variants if r % 2 == 0 else list(reversed(variants))):
             if r >= repeat:
                 continue
-            patch_signed_get(patched)
+            force_boto(patched == "botocore")
             workers = label.split("DWH_COPY_WORKERS=")[1].split()[0].rstrip(")") if "DWH_COPY_WORKERS=" in label else None
             saved = os.environ.get("DWH_COPY_WORKERS")
             if workers:
@@ -276,7 +213,7 @@ def part_dwhkit(args, moto, dsn, variants):
             try:
                 n, out = copy_once(dsn, source, moto)
             finally:
-                patch_signed_get(False)
+                force_boto(False)
                 if workers:
                     os.environ.pop("DWH_COPY_WORKERS") if saved is None else os.environ.update(DWH_COPY_WORKERS=saved)
             print(f"  round {r + 1} {label:48} {n / out[0]:>10,.0f} rows/s  {out[0]:6.2f} s  client cpu {out[1]:5.2f} s"
@@ -306,7 +243,9 @@ def main(argv=None) -> int:
     p.add_argument("--part", choices=["gets", "dwhkit", "all"], default="all")
     p.add_argument("--sets", default="one,many,tiny",
                    help="object sets: one (the whole dataset in one object: GETs part only), many (--objects), tiny (--tiny)")
-    p.add_argument("--workers", default="8,16")
+    p.add_argument("--workers", default="8,16", help="GETs part: concurrent GETs")
+    p.add_argument("--copy-workers", default="",
+                   help="dwhkit part: also load the N objects with these DWH_COPY_WORKERS values (e.g. 8,16)")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--data", default=os.environ.get("BENCH_DATA", "/tmp/dwhkit-bench-data"))
     args = p.parse_args(argv)
@@ -363,22 +302,21 @@ def main(argv=None) -> int:
                                  keys, total))
             part_gets(args, moto, url, sets)
         if args.part in ("dwhkit", "all"):
-            variants = [] if "many" not in args.sets.split(",") else [("1 object, S3", ctxs["one"].s3_prefix, args.rows, args.repeat, False),
-                        (f"{args.objects:,} objects, S3 (botocore, current)", ctxs["many"].s3_prefix, args.rows,
-                         args.repeat, False),
-                        (f"{args.objects:,} objects, S3 (urllib3+SigV4 GET patched in)", ctxs["many"].s3_prefix,
-                         args.rows, args.repeat, True),
-                        (f"{args.objects:,} objects, S3 (obstore GET patched in)", ctxs["many"].s3_prefix,
-                         args.rows, args.repeat, "obstore"),
-                        ("1 object, file://", ctxs["one"].local_prefix, args.rows, args.repeat, False),
-                        (f"{args.objects:,} objects, file://", ctxs["many"].local_prefix, args.rows, args.repeat, False)]
+            variants = [] if "many" not in args.sets.split(",") else [
+                ("1 object, S3", ctxs["one"].s3_prefix, args.rows, args.repeat, False),
+                (f"{args.objects:,} objects, S3 (obstore GET)", ctxs["many"].s3_prefix, args.rows, args.repeat, False),
+                (f"{args.objects:,} objects, S3 (botocore GET forced)", ctxs["many"].s3_prefix, args.rows,
+                 args.repeat, "botocore"),
+                *[(f"{args.objects:,} objects, S3 (obstore GET, DWH_COPY_WORKERS={w})", ctxs["many"].s3_prefix,
+                   args.rows, args.repeat, False) for w in args.copy_workers.split(",") if w],
+                ("1 object, S3 (botocore GET forced)", ctxs["one"].s3_prefix, args.rows, args.repeat, "botocore"),
+                ("1 object, file://", ctxs["one"].local_prefix, args.rows, args.repeat, False),
+                (f"{args.objects:,} objects, file://", ctxs["many"].local_prefix, args.rows, args.repeat, False)]
             if args.tiny and "tiny" in args.sets.split(","):
-                variants += [(f"{args.tiny:,} one-line objects, S3 (botocore, current)", ctxs["tiny"].s3_prefix,
+                variants += [(f"{args.tiny:,} one-line objects, S3 (obstore GET)", ctxs["tiny"].s3_prefix,
                               args.tiny, 1, False),
-                             (f"{args.tiny:,} one-line objects, S3 (urllib3+SigV4 patched in)", ctxs["tiny"].s3_prefix,
-                              args.tiny, 1, True),
-                             (f"{args.tiny:,} one-line objects, S3 (obstore GET patched in)",
-                              ctxs["tiny"].s3_prefix, args.tiny, 1, "obstore"),
+                             (f"{args.tiny:,} one-line objects, S3 (botocore GET forced)", ctxs["tiny"].s3_prefix,
+                              args.tiny, 1, "botocore"),
                              (f"{args.tiny:,} one-line objects, file://", ctxs["tiny"].local_prefix, args.tiny, 1, False)]
             part_dwhkit(args, moto, dsn, variants)
     finally:

@@ -12,6 +12,7 @@ import http.client
 import io
 import os
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -116,58 +117,193 @@ def _backoff(attempt: int) -> float:
     return min(RESUME_BACKOFF_MAX, RESUME_BACKOFF * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
 
 
+# -- one GET, by either client: (ETag, object size, body chunks), failures normalised -------------
+class _Dropped(Exception):
+    """The connection failed before or while the body was read: resume from the offset."""
+
+
+class _ServerBusy(Exception):
+    """S3 answered 5xx / 429 / 408 (``code``): try again, within the client's retry budget."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class _Changed(Exception):
+    """The object's ETag is no longer the one first read (412 on an ``If-Match`` resume)."""
+
+
+class _PastEnd(Exception):
+    """A resume asked for bytes past the end (416): the dropped read had got every byte."""
+
+
+class _WrongRegion(Exception):
+    """S3 redirected the request (the bucket lives in another region than the client's): botocore
+    follows such redirects itself, so the object is read through it."""
+
+
+def _open_boto(client, f: SourceFile, offset: int, etag: str | None, chunk: int):
+    """The GET through botocore, which retries 5xx itself: keys obstore cannot name, or a client
+    whose credentials cannot be handed over."""
+    request = {"Bucket": f.bucket, "Key": f.key}
+    if offset or etag:
+        request["Range"] = f"bytes={offset}-"
+        if etag:
+            request["IfMatch"] = etag
+    try:
+        resp = client.get_object(**request)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if etag and code in ("PreconditionFailed", "412"):
+            raise _Changed() from None
+        if etag and code in ("InvalidRange", "416"):
+            raise _PastEnd() from None
+        raise _client_error(exc, f.url) from None
+    except _DROPPED as exc:
+        raise _Dropped(f"{type(exc).__name__}: {exc}") from None
+    body = resp["Body"]
+
+    def chunks():
+        try:
+            yield from body.iter_chunks(chunk)
+        except _DROPPED as exc:
+            raise _Dropped(f"{type(exc).__name__}: {exc}") from None
+    return resp.get("ETag"), resp.get("ContentLength", 0), chunks(), body.close
+
+
+_STATUS = re.compile(r"non-2xx status code: (\d{3})")
+_CODE = re.compile(r"<Code>([A-Za-z0-9.]{1,64})</Code>")
+
+
+def _obstore_failure(exc: Exception, f: SourceFile, etag: str | None) -> Exception:
+    """An obstore error as this module's kinds. obstore 0.12 reports the HTTP status and S3's XML
+    error only in the message text, so both are read from there (the text holds the request URL,
+    never credentials)."""
+    text = str(exc)
+    status = _STATUS.search(text)
+    code = _CODE.search(text)
+    code = code.group(1) if code else (status.group(1) if status else "")
+    if status is None:
+        if type(exc).__name__ in ("PermissionDeniedError", "UnauthenticatedError"):
+            return CopyError(f"access denied to {f.url}")
+        return _Dropped(text.split("\n", 1)[0])     # no HTTP answer: connection refused, reset, cut body
+    n = int(status.group(1))
+    if n in (301, 307) or code in ("PermanentRedirect", "TemporaryRedirect", "AuthorizationHeaderMalformed"):
+        return _WrongRegion()
+    if n == 404:
+        return CopyError(f"S3 bucket does not exist: {f.url}" if code == "NoSuchBucket"
+                         else f"S3 object does not exist: {f.url}")
+    if n in (401, 403):
+        return CopyError(f"access denied to {f.url}")
+    if n == 412 and etag:
+        return _Changed()
+    if n == 416 and etag:
+        return _PastEnd()
+    if n >= 500 or n in (408, 429):
+        return _ServerBusy(code)
+    return CopyError(f"S3 error {code} reading {f.url}")
+
+
+def _open_obstore(store, f: SourceFile, offset: int, etag: str | None, chunk: int):
+    """The GET through obstore: the body in chunks of about ``chunk`` bytes, read without holding the GIL."""
+    import obstore
+
+    options: dict = {}
+    if offset or etag:
+        options["range"] = {"offset": offset}
+        if etag:
+            options["if_match"] = etag
+    try:
+        resp = obstore.get(store, f.key, options=options or None)
+        meta = resp.meta
+    except Exception as exc:  # noqa: BLE001 - every obstore error is classified, none passes silently
+        raise _obstore_failure(exc, f, etag) from None
+
+    def chunks():
+        # Network pieces (mostly 64 KiB–1 MiB) are joined here rather than by obstore's
+        # min_chunk_size, so the bytes already received are yielded before a failure is raised
+        # and a resume starts at the exact byte where the connection died.
+        held: list = []
+        size = 0
+        try:
+            for piece in resp.stream(min_chunk_size=0):
+                held.append(piece)
+                size += len(piece)
+                if size >= chunk:
+                    yield held[0] if len(held) == 1 else b"".join(held)
+                    held, size = [], 0
+        except Exception as exc:  # noqa: BLE001 - as above
+            failure = _obstore_failure(exc, f, etag)
+            if held:
+                yield b"".join(held)
+            raise failure from None
+        if held:
+            yield b"".join(held)
+    return meta.get("e_tag"), meta.get("size", 0), chunks(), lambda: None
+
+
+def _opener(client, f: SourceFile):
+    """obstore when it can name the key and sign as the client does; else botocore."""
+    store = s3mod.object_store(client, f.bucket) if s3mod.object_store_can_name(f.key) else None
+    if store is None:
+        return _open_boto, client, 1            # botocore retries 5xx inside get_object
+    return _open_obstore, store, s3mod.attempts(client)
+
+
 def _s3_chunks(client, f: SourceFile, chunk: int, limit: int | None = None, on_etag=None) -> Iterator[bytes]:
     """The raw bytes of one S3 object, in order, each byte exactly once.
 
     A body read that fails midway is resumed from the byte offset already yielded (ranged GET,
-    ``IfMatch`` the first ETag), with bounded, jittered exponential backoff; then a CopyError."""
+    ``IfMatch`` the first ETag), with bounded, jittered exponential backoff; then a CopyError.
+    5xx answers are retried up to the client's retry budget (``s3.RETRIES``)."""
+    open_get, via, busy_attempts = _opener(client, f)
     offset = 0
     etag = None
-    failures = 0            # in a row, without progress
-    resumes = 0             # in all
+    failures = 0            # drops in a row, without progress
+    resumes = 0             # drops in all
+    busy = 0                # 5xx answers in a row
     last_error: BaseException | None = None
     while True:
-        request = {"Bucket": f.bucket, "Key": f.key}
-        if offset or etag:
-            request["Range"] = f"bytes={offset}-"
-            if etag:
-                request["IfMatch"] = etag
-        body = None
+        close = None
         try:
-            try:
-                resp = client.get_object(**request)
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
-                if etag and code in ("PreconditionFailed", "412"):
-                    raise CopyError(f"{f.url} changed while it was being read (resuming at byte {offset}); "
-                                    "nothing was loaded — run the COPY again") from None
-                if etag and code in ("InvalidRange", "416"):
-                    return          # the object ended exactly where the dropped read stopped
-                raise _client_error(exc, f.url) from None
+            got_etag, size, body, close = open_get(via, f, offset, etag, chunk)
+            busy = 0
             if etag is None:
-                etag = resp.get("ETag")
+                etag = got_etag
                 if on_etag is not None and etag:
                     on_etag(etag)
-                if limit is not None and resp.get("ContentLength", 0) > limit:
+                if limit is not None and (size or 0) > limit:
                     raise CopyError(f"{f.url} is larger than {limit} bytes; not a manifest/jsonpaths file")
-            body = resp["Body"]
-            for part in body.iter_chunks(chunk):
+            for part in body:
                 if part:
                     offset += len(part)
                     failures = 0
                     yield part
             return
-        except _DROPPED as exc:
+        except _Changed:
+            raise CopyError(f"{f.url} changed while it was being read (resuming at byte {offset}); "
+                            "nothing was loaded — run the COPY again") from None
+        except _PastEnd:
+            return          # the object ended exactly where the dropped read stopped
+        except _WrongRegion:
+            open_get, via, busy_attempts = _open_boto, client, 1
+        except _ServerBusy as exc:
+            busy += 1
+            if busy >= busy_attempts:
+                raise CopyError(f"S3 error {exc.code} reading {f.url} (after {busy} attempts)") from None
+            time.sleep(_backoff(busy))
+        except _Dropped as exc:
             last_error = exc
             failures += 1
             resumes += 1
             if failures > RESUME_ATTEMPTS or resumes > RESUME_TOTAL:
                 raise CopyError(f"S3 read of {f.url} failed at byte {offset} after {resumes - 1} resumed "
-                                f"read(s): {type(last_error).__name__}: {last_error}; nothing was loaded") from None
+                                f"read(s): {last_error}; nothing was loaded") from None
             time.sleep(_backoff(failures))
         finally:
-            if body is not None:
-                body.close()
+            if close is not None:
+                close()
 
 
 # -- the Source protocol: chosen once per URL ----------------------------------------------------
