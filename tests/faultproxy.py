@@ -148,7 +148,7 @@ class FaultProxy:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="faultproxy", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.02,), name="faultproxy", daemon=True).start()
         return self
 
     def stop(self) -> None:
