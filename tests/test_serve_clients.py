@@ -25,6 +25,23 @@ def rs_connect(ep, **kw):
     return redshift_connector.connect(**params)
 
 
+def test_functions_that_need_a_helper_work_in_prepared_statements(rs_endpoint):
+    """redshift_connector prepares every statement (Parse/Bind/Execute), and a Parse holds one
+    statement: the helpers some functions need (integer AVG, STRTOL, FNV_HASH) come from
+    dwhkit_system, not from a per-session prelude in front of the statement."""
+    conn = rs_connect(rs_endpoint)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT AVG(i) FROM (SELECT 1 AS i UNION ALL SELECT 2) t")
+        assert cur.fetchall() == ([1],)  # Redshift's AVG of an INTEGER is an INTEGER (r_AVG)
+        cur.execute("SELECT STRTOL(%s, 16)", ("0xff",))
+        assert cur.fetchall() == ([255],)
+        cur.execute("SELECT FNV_HASH('Amazon Redshift')")
+        assert cur.fetchall() == ([7783490368944507294],)  # r_FNV_HASH's documented value
+    finally:
+        conn.close()
+
+
 def test_redshift_connector_queries_and_dataframe(rs_endpoint):
     t = f"rc_{uuid.uuid4().hex[:8]}"
     conn = rs_connect(rs_endpoint)

@@ -252,3 +252,26 @@ def _dollar(text: str) -> str:
     """A dollar-quoted literal of `text` (its own bodies use $f$, never $q$)."""
     assert "$q$" not in text
     return f"$q${text}$q$"
+
+
+_PRELUDE_END = " END $dwhkit$;\n"
+
+
+def definitions(schema: str) -> list[str]:
+    """Every helper as a permanent function of ``schema`` (CREATE OR REPLACE), for a server whose
+    sessions cannot take the per-session prelude: `dwh serve`, where a Parse message holds one
+    statement only ("cannot insert multiple commands into a prepared statement")."""
+    out = []
+    for _probe, creates in _DEFS.values():
+        for create in creates:
+            verb, _, rest = create.partition(" ")  # CREATE FUNCTION | CREATE AGGREGATE …
+            out.append(in_schema(f"{verb} OR REPLACE {rest}", schema))
+    return out
+
+
+def in_schema(sql: str, schema: str) -> str:
+    """``sql`` calling the helpers installed in ``schema`` by ``definitions``: the prelude dropped,
+    pg_temp's names replaced. The names are dwhkit's own (``pg_temp.dwhkit_``), never a user's."""
+    if sql.startswith("DO $dwhkit$ "):
+        sql = sql[sql.index(_PRELUDE_END) + len(_PRELUDE_END):]
+    return sql.replace("pg_temp.dwhkit_", f"{schema}.dwhkit_")

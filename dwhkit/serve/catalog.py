@@ -13,6 +13,8 @@ Redshift keeps these in pg_catalog, and drivers sometimes qualify them so; the p
 """
 from __future__ import annotations
 
+from ..compat import helpers
+
 REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
                     "(Red Hat 3.4.2-6.fc3), Redshift 1.0.0 (dwhkit dwh serve)")
 
@@ -154,4 +156,6 @@ def install(raw_conn) -> None:
         for statement in STATEMENTS:
             cur.execute(statement, {"version": REDSHIFT_VERSION})
         cur.execute(_table_info_full(cur))
+        for statement in helpers.definitions("dwhkit_system"):
+            cur.execute(statement)
     raw_conn.commit()

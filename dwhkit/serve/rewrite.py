@@ -22,7 +22,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..compat import split_statements, to_postgres
+from ..compat import helpers, split_statements, to_postgres
 from ..compat.split import first_keyword, sub_in_code
 from ..errors import SqlSyntaxError, TranslateError, UnsupportedError
 
@@ -149,7 +149,8 @@ def _translate_one(stmt: str, catalog=None) -> Step:
         return Step("error", str(exc), "42601")
     except Exception:  # noqa: BLE001 - not Redshift grammar the translator knows: Postgres decides
         translated = [_numbered(stmt) if numbered else stmt]
-    sql = ";\n".join(_catalog_names(s) for s in translated)
+    # Helpers live in dwhkit_system (catalog.install), not pg_temp: a Parse holds one statement.
+    sql = ";\n".join(_catalog_names(helpers.in_schema(s, "dwhkit_system")) for s in translated)
     # One Redshift statement that needs several in Postgres (CREATE TABLE + the COMMENT keeping its
     # design) answers with one command tag, its first, as Redshift would.
     return Step("script" if len(translated) > 1 else "forward", sql)
