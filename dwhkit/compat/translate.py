@@ -50,9 +50,19 @@ def syntax_error(problem: syntax.Problem, text: str, position: int | None) -> Sq
                           reason=problem.reason, position=position, hint=problem.hint)
 
 
+# Trees ``_tables`` parsed, handed to the translation of the same text that follows it (the
+# statement is parsed once, not twice: parsing is most of a first translation's cost). Taken with
+# pop, so a tree is rewritten by one translation only; bounded, for texts never translated after.
+_PARSED: dict[str, exp.Expr] = {}
+_PARSED_MAX = 64
+
+
 def _parse(sql: str, params: Placeholders | None = None, source: tuple[str, int] | None = None) -> exp.Expr:
     """``source``: the statement as the caller wrote it, and where ``sql`` (placeholders
     protected, stripped) starts in it — so errors point into what the user sees."""
+    handed = _PARSED.pop(sql, None)
+    if handed is not None:
+        return handed
     try:
         trees = _READ.parse(sql, error_level=ErrorLevel.RAISE)
     except (ParseError, TokenError) as err:
@@ -102,11 +112,19 @@ def _tables(sql: str) -> tuple[tuple[str | None, str], ...]:
     text = sql.strip().rstrip(";").strip()
     if not text or is_copy_or_unload(text):
         return ()
+    protected = Placeholders(text).protected
     try:
-        tree = _READ.parse(Placeholders(text).protected, error_level=ErrorLevel.RAISE)[0]
-    except (SqlglotError, TranslateError, IndexError):
+        trees = [t for t in _READ.parse(protected, error_level=ErrorLevel.RAISE) if t is not None]
+    except (SqlglotError, TranslateError):
         return ()
-    if tree is None or isinstance(tree, exp.Command) or (
+    if not trees:
+        return ()
+    tree = trees[0]
+    if len(trees) == 1:  # what _parse would return for the same text
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[protected] = tree
+    if isinstance(tree, exp.Command) or (
             isinstance(tree, exp.Create) and not isinstance(tree.expression, exp.Query)):
         return ()
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
