@@ -22,21 +22,12 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..compat import helpers, split_statements, to_postgres
+from ..compat import helpers, settings, split_statements, to_postgres
 from ..compat.split import first_keyword, sub_in_code
 from ..errors import SqlSyntaxError, TranslateError, UnsupportedError
 
-# Session parameters Redshift has and Postgres does not (cm_chap_ConfigurationRef, r_SET).
-REDSHIFT_ONLY_SETTINGS = frozenset({
-    "query_group", "enable_case_sensitive_identifier", "analyze_threshold_percent",
-    "enable_result_cache_for_session", "json_serialization_enable", "json_serialization_parse_nested_strings",
-    "wlm_query_slot_count", "describe_field_name_in_uppercase", "mv_enable_aqmv_for_session",
-    "auto_mv", "datashare_break_glass_session_var", "default_geometry_encoding",
-    "max_concurrency_scaling_clusters", "spectrum_enable_pseudo_columns", "spectrum_query_maxerror",
-    "use_fips_ssl", "enable_numeric_rounding", "error_on_nondeterministic_update",
-    "max_cursor_result_set_size", "downcase_delimited_identifier", "enable_vacuum_boost",
-    "cast_super_null_on_error", "navigate_super_null_on_error", "parse_super_null_on_error",
-})
+# Session parameters Redshift has and Postgres does not: compat's list (cm_chap_ConfigurationRef, r_SET).
+REDSHIFT_ONLY_SETTINGS = frozenset(settings.REDSHIFT_ONLY)
 # Statements Postgres takes exactly as Redshift writes them: no need to parse them.
 PASS_THROUGH = frozenset({"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE",
                           "DEALLOCATE", "DISCARD", "FETCH", "CLOSE", "MOVE", "LISTEN", "NOTIFY", "UNLISTEN"})

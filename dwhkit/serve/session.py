@@ -234,12 +234,7 @@ class Session:
     def _loop(self) -> None:
         reader, breader = self.reader, self.breader
         while True:
-            if self.to_backend:
-                self.backend.sendall(self.to_backend)
-                self.to_backend.clear()
-            if self.out:
-                self.sock.sendall(self.out)
-                self.out.clear()
+            self._flush()
             if self.expect:
                 if not self.copy_in and not reader.pending():
                     # A reply is owed and the client has nothing buffered: wait on the backend
