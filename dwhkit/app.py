@@ -115,7 +115,7 @@ def run_etl(config: Config | None = None, warehouse: str | None = None, lake: st
             if on_step:
                 on_step(results[-1])
         run_id = record_run(conn, wh.name, results, lake)
-        report = build_report(conn, wh, run_id, target=target.describe())
+        report = build_report(conn, wh, run_id, target=target.describe(), open_session=target.connect)
     report["lake"] = lake
     return report
 
@@ -126,4 +126,4 @@ def report(config: Config | None = None, warehouse: str | None = None) -> dict:
     target = get_target(config, schema=wh.schema)
     with _session(target) as conn:
         require_schema(conn, wh)
-        return build_report(conn, wh, target=target.describe())
+        return build_report(conn, wh, target=target.describe(), open_session=target.connect)

@@ -55,14 +55,14 @@ def _start(conn, sql):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for(conn, proc, where, timeout=60):
+def _wait_for(conn, proc, where, timeout=60, query="COPY %%FROM STDIN%%"):
     """Wait until Postgres shows the child's COPY (matching ``where``); fail if the child ends."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()
         with conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        f"AND query LIKE 'COPY %%FROM STDIN%%' AND {where}")
+                        f"AND query LIKE '{query}' AND {where}")
             found = cur.fetchone()[0]
         conn.rollback()
         if found:
@@ -109,7 +109,9 @@ def test_sigint_cancels_a_copy_blocked_inside_postgres(pg_conn, pg_dsn, big_gzip
         with holder.cursor() as cur:
             cur.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
         proc = _start(pg_conn, f"COPY t FROM '{big_gzip.as_uri()}' IAM_ROLE default JSON 'auto' GZIP")
-        _wait_for(pg_conn, proc, "wait_event_type = 'Lock'")
+        # any statement of the child's: the sending thread looks whether the table is empty
+        # (STATUPDATE) before its COPY, and that is where it waits for the lock
+        _wait_for(pg_conn, proc, "wait_event_type = 'Lock'", query="%%")
         proc.send_signal(signal.SIGINT)
         code, out, err = _stopped(proc)
     finally:

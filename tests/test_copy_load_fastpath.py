@@ -380,3 +380,44 @@ def test_deeply_nested_json_agrees_on_both_paths(pg_conn, monkeypatch, tmp_path,
     out = both(pg_conn, monkeypatch, JSON_DDL, copy_json(tmp_path / "n.json", "MAXERROR 5"))
     assert out["counts"] == counts
     assert all(e[1] >= 3 and e[3] == 1216 for e in out["errors"]), out["errors"]   # file, line, code
+
+
+# The fast path must not import pandas: pyarrow imports it (~0.2 s, on every run's first COPY)
+# whenever a Python value becomes an Arrow scalar, so every constant is built from a buffer.
+NO_PANDAS = """
+import json, sys
+import psycopg2
+from dwhkit.copy.grammar import parse_copy
+from dwhkit.targets.pg_sink import run_copy
+dsn, sql = json.loads(sys.argv[1]), sys.argv[2]
+conn = psycopg2.connect(**dsn)
+res = run_copy(conn, parse_copy(sql), side_conn_factory=lambda: psycopg2.connect(**dsn))
+conn.commit()
+print(json.dumps({"rows": res.rows_loaded, "pandas": "pandas" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("ddl,body,opts", [
+    (JSON_DDL, jl(*GOOD), "EMPTYASNULL"),
+    (TEXT_DDL, "1,,2.5,,x\n2,7,,ab,\n", "CSV EMPTYASNULL"),
+], ids=["json", "csv"])
+def test_fast_path_does_not_import_pandas(pg_conn, tmp_path, ddl, body, opts):
+    import subprocess
+    import sys
+
+    with pg_conn.cursor() as cur:
+        cur.execute(ddl.format(t="t_np"))
+    pg_conn.commit()
+    src = tmp_path / "in.txt"
+    src.write_text(body)
+    dsn = pg_conn.get_dsn_parameters()
+    dsn["password"] = pg_conn.info.password
+    dsn = {k: v for k, v in dsn.items() if k in ("host", "port", "dbname", "user", "password")}
+    fmt = "JSON 'auto' TIMEFORMAT 'epochmillisecs'" if ddl is JSON_DDL else ""
+    sql = f"COPY t_np FROM '{src.as_uri()}' IAM_ROLE default {fmt} {opts}"
+    done = subprocess.run([sys.executable, "-c", NO_PANDAS, json.dumps(dsn), sql], capture_output=True, text=True,
+                          env={**__import__("os").environ, "DWH_COPY_FASTPATH": "1"})
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.splitlines()[-1])
+    assert out["rows"] == body.count("\n")
+    assert out["pandas"] is False

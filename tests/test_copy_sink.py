@@ -57,6 +57,13 @@ class MemorySink:
     def log(self, errors, commits):
         self.logged += errors + commits
 
+    def was_empty(self, table):
+        self.calls.append("was_empty")
+        return True
+
+    def update_statistics(self, table):
+        self.calls.append("statistics")
+
     def commit(self, ids, rows_loaded):
         self.calls.append("commit")
         self.last = (ids.query_id, rows_loaded)
@@ -78,7 +85,9 @@ def test_exact_path_writes_text_blocks_and_logs_through_the_sink(tmp_path, monke
     res = run_copy(sink, parse_copy(f"COPY t FROM '{tmp_path.as_uri()}/d' IAM_ROLE default "
                                     "JSON 'auto' MAXERROR 1"))
     assert (res.rows_loaded, res.rows_rejected, res.query_id) == (2, 1, 41)
-    assert sink.calls[:2] == ["begin", "describe"] and sink.calls[-2:] == ["commit", "close"]
+    # the table was empty (MemorySink.is_empty): STATUPDATE's default refreshes its statistics
+    assert sink.calls[:2] == ["begin", "describe"]
+    assert sink.calls[-4:] == ["was_empty", "statistics", "commit", "close"]
     text = b"".join(d for _, d in sink.data)
     # the fast path may take a block whole (csv) or the exact path converts it (text): either way
     # both good records arrive, and the bad one does not
@@ -96,6 +105,7 @@ def test_past_maxerror_the_sink_aborts_and_keeps_the_log_rows(tmp_path):
     with pytest.raises(LoadError, match="MAXERROR 1"):
         run_copy(sink, parse_copy(f"COPY t FROM '{tmp_path.as_uri()}/d' IAM_ROLE default CSV MAXERROR 1"))
     assert sink.calls[-2:] == ["abort", "close"] and "commit" not in sink.calls
+    assert "statistics" not in sink.calls
     assert sink.data == [] and sink.last == (41, 0)
     assert [r[7] for r in sink.logged if len(r) == 18] == [2, 3]      # both rejected lines, kept
 

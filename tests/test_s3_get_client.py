@@ -293,7 +293,8 @@ def test_redirect_to_another_region_is_read_through_boto3(s3, bucket, faults):
 
 
 def test_503_is_retried_within_the_client_budget(s3, bucket, faults, monkeypatch):
-    monkeypatch.setattr(s3mod, "RETRIES", BotoConfig(retries={"max_attempts": 3, "mode": "standard"}))
+    monkeypatch.setattr(s3mod, "RETRY_SETTINGS",
+                        {**s3mod.RETRY_SETTINGS, "retries": {"max_attempts": 3, "mode": "standard"}})
     s3.put_object(Bucket=bucket, Key="f/a.json", Body=b"payload")
     faults.fail("GET", "f/a.json", times=3)
     assert read(bucket, "f/a.json") == b"payload"                 # 4 attempts allowed, 4th succeeds
@@ -325,7 +326,8 @@ def test_oversized_side_file_is_refused_before_its_body_is_read(s3, bucket):
 
 
 def test_credentials_never_appear_in_errors(s3, bucket, faults, monkeypatch):
-    monkeypatch.setattr(s3mod, "RETRIES", BotoConfig(retries={"max_attempts": 1, "mode": "standard"}))
+    monkeypatch.setattr(s3mod, "RETRY_SETTINGS",
+                        {**s3mod.RETRY_SETTINGS, "retries": {"max_attempts": 1, "mode": "standard"}})
     client = s3mod.client(None, access_key_id="AKIDSECRETISH", secret_access_key="very-secret-key",
                           session_token="very-secret-token")
     faults.fail("GET", "f/a.json", times=-1, status=500)

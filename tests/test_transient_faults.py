@@ -124,8 +124,8 @@ def test_body_that_keeps_dropping_fails_clearly_and_loads_nothing(table, s3, buc
 
 
 def test_503_forever_fails_clearly_after_the_retries(table, s3, bucket, proxy, monkeypatch):
-    from botocore.config import Config as BotoConfig
-    monkeypatch.setattr(s3mod, "RETRIES", BotoConfig(retries={"max_attempts": 2, "mode": "standard"}))
+    monkeypatch.setattr(s3mod, "RETRY_SETTINGS",
+                        {**s3mod.RETRY_SETTINGS, "retries": {"max_attempts": 2, "mode": "standard"}})
     s3.put_object(Bucket=bucket, Key="d/a.json", Body=body(0, 10))
     proxy.fail("GET", "d/a.json", times=-1)
     before = snapshot(table)

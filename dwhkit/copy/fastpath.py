@@ -33,6 +33,8 @@ BINARY_TRAILER = b"\xff\xff"
 _NULL_FIELD = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, 4], dtype=np.int32).tobytes()),
                                                      pa.py_buffer(b"\xff\xff\xff\xff")])[0]
 _NULL_STRING = pa.nulls(1, pa.string())[0]
+_EMPTY_BINARY = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.zeros(2, np.int32).tobytes()),
+                                                       pa.py_buffer(b"")])[0]
 _NULL_BINARY = pa.nulls(1, pa.binary())[0]
 _INT_RANGE = {"int2": (-(1 << 15), (1 << 15) - 1), "int4": (-(1 << 31), (1 << 31) - 1),
               "int8": (-(1 << 63), (1 << 63) - 1)}
@@ -247,7 +249,8 @@ class FastPlan:
             if c.maxbytes is not None and _max_len(arr) > c.maxbytes:
                 raise Fallback(f"string longer than {c.name}")
             if c.empty_null:
-                arr = pc.if_else(pc.equal(pc.binary_length(arr), 0), _NULL_STRING, arr)
+                lengths = pc.binary_length(arr)
+                arr = pc.if_else(pc.equal(lengths, _zero(lengths.type)), _NULL_STRING, arr)
         elif k == "int":
             lo_ok, hi_ok = _INT_RANGE[c.typname]
             if c.typname != "int8" and arr.null_count < len(arr):   # int8: pyarrow refuses overflow
@@ -335,15 +338,15 @@ class FastPlan:
             else:
                 w = np.dtype(_BE[c.typname]).itemsize
                 head = np.full(n, w, ">i4")
-                vals = self._values(c, arr.fill_null(0) if c.kind != "bool" else arr.fill_null(False))
+                vals = self._values(c, arr.fill_null(_zero(arr.type)))
                 data = pa.FixedSizeBinaryArray.from_buffers(
                     pa.binary(w), n, [None, pa.py_buffer(np.ascontiguousarray(vals, _BE[c.typname]))]).cast(pa.binary())
                 data = pc.if_else(arr.is_valid(), data, _NULL_BINARY)
             headb = pa.FixedSizeBinaryArray.from_buffers(pa.binary(4), n, [None, pa.py_buffer(head)]).cast(pa.binary())
-            field = pc.binary_join_element_wise(headb, data, b"")
+            field = pc.binary_join_element_wise(headb, data, _EMPTY_BINARY)
             pieces.append(pc.fill_null(field, _NULL_FIELD) if field.null_count else field)
         flush()
-        rows = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, b"")
+        rows = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, _EMPTY_BINARY)
         offs = np.frombuffer(rows.buffers()[1], np.int32, count=n + 1, offset=rows.offset * 4)
         return rows.buffers()[2].to_pybytes()[offs[0]:offs[-1]] if offs[0] else \
             memoryview(rows.buffers()[2])[:offs[-1]].tobytes()
@@ -351,11 +354,29 @@ class FastPlan:
     @staticmethod
     def _values(c, arr):
         if c.kind == "bool":
-            return np.asarray(arr.to_numpy(zero_copy_only=False), np.uint8)
-        v = arr.to_numpy(zero_copy_only=False)
+            return _numpy(arr).astype(np.uint8)
+        v = _numpy(arr)
         if c.kind == "epoch":
             return v * c.scale - _PG_EPOCH_US
         return v
+
+
+def _numpy(arr) -> np.ndarray:
+    """The values of a null-free fixed-width array, read from its buffer (Array.to_numpy imports
+    pandas, see _NULL_FIELD)."""
+    kind, n, off = arr.type, len(arr), arr.offset
+    buf = arr.buffers()[1]
+    if pa.types.is_boolean(kind):
+        return np.unpackbits(np.frombuffer(buf, np.uint8), bitorder="little")[off:off + n].astype(bool)
+    letter = "f" if pa.types.is_floating(kind) else "u" if pa.types.is_unsigned_integer(kind) else "i"
+    dtype = np.dtype(f"{letter}{kind.bit_width // 8}")
+    return np.frombuffer(buf, dtype, count=n, offset=off * dtype.itemsize)
+
+
+def _zero(kind: pa.DataType) -> pa.Scalar:
+    """The zero (or False) of a fixed-width type, built from a buffer: a Python 0 would go
+    through pa.scalar, which imports pandas (see _NULL_FIELD)."""
+    return pa.Array.from_buffers(kind, 1, [None, pa.py_buffer(bytes(max(kind.bit_width // 8, 1)))])[0]
 
 
 def _longest_line(block: bytes) -> int:

@@ -70,6 +70,15 @@ class CopySink(TableCatalog, Protocol):
     def log(self, errors: list[tuple], commits: list[tuple]) -> None:
         """Append stl_load_errors / stl_load_commits rows."""
 
+    def was_empty(self, table: Table) -> bool:
+        """Whether ``table`` held no rows when this load's first ``write`` began (STATUPDATE's
+        default); asked after the writes. The sink looks inside its first ``write``, so a table
+        locked by another session blocks where ``interrupt`` can reach it."""
+
+    def update_statistics(self, table: Table) -> None:
+        """Refresh the planner's statistics of ``table`` inside the load's scope (ANALYZE); a
+        session that may not (not the table's owner) leaves them as they are."""
+
     def commit(self, ids: LoadIds, rows_loaded: int) -> None:
         """Keep the load; ``pg_last_copy_id()``/``pg_last_copy_count()`` report it."""
 

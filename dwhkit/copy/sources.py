@@ -21,8 +21,6 @@ from typing import Iterator, Protocol
 from urllib.parse import unquote, urlparse
 
 import msgspec
-import urllib3.exceptions
-from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import s3 as s3mod
 from .decompress import decompressed
@@ -39,8 +37,19 @@ RESUME_ATTEMPTS = 5
 RESUME_TOTAL = 100
 RESUME_BACKOFF = 0.2      # seconds before the first resume; doubled each time, capped, jittered
 RESUME_BACKOFF_MAX = 5.0
-# What a dropped connection looks like from botocore/urllib3 while a body is being read.
-_DROPPED = (BotoCoreError, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
+def _botocore():
+    """botocore's exceptions, imported on first use: a COPY from local files never reaches S3
+    code, and these imports (urllib3's with them) cost 0.08 s at every start."""
+    import botocore.exceptions
+
+    return botocore.exceptions
+
+
+def _dropped() -> tuple:
+    """What a dropped connection looks like from botocore/urllib3 while a body is being read."""
+    import urllib3.exceptions
+
+    return (_botocore().BotoCoreError, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ def make_client(cmd):
                         secret_access_key=cred.secret_access_key, session_token=cred.session_token)
 
 
-def _client_error(exc: ClientError, what: str) -> CopyError:
+def _client_error(exc, what: str) -> CopyError:
     code = exc.response.get("Error", {}).get("Code", "")
     if code in ("NoSuchBucket",):
         return CopyError(f"S3 bucket does not exist: {what}")
@@ -153,21 +162,21 @@ def _open_boto(client, f: SourceFile, offset: int, etag: str | None, chunk: int)
             request["IfMatch"] = etag
     try:
         resp = client.get_object(**request)
-    except ClientError as exc:
+    except _botocore().ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if etag and code in ("PreconditionFailed", "412"):
             raise _Changed() from None
         if etag and code in ("InvalidRange", "416"):
             raise _PastEnd() from None
         raise _client_error(exc, f.url) from None
-    except _DROPPED as exc:
+    except _dropped() as exc:
         raise _Dropped(f"{type(exc).__name__}: {exc}") from None
     body = resp["Body"]
 
     def chunks():
         try:
             yield from body.iter_chunks(chunk)
-        except _DROPPED as exc:
+        except _dropped() as exc:
             raise _Dropped(f"{type(exc).__name__}: {exc}") from None
     return resp.get("ETag"), resp.get("ContentLength", 0), chunks(), body.close
 
@@ -256,7 +265,7 @@ def _s3_chunks(client, f: SourceFile, chunk: int, limit: int | None = None, on_e
 
     A body read that fails midway is resumed from the byte offset already yielded (ranged GET,
     ``IfMatch`` the first ETag), with bounded, jittered exponential backoff; then a CopyError.
-    5xx answers are retried up to the client's retry budget (``s3.RETRIES``)."""
+    5xx answers are retried up to the client's retry budget (``s3.RETRY_SETTINGS``)."""
     open_get, via, busy_attempts = _opener(client, f)
     offset = 0
     etag = None
@@ -393,7 +402,7 @@ class S3Source:
                     files.append(SourceFile(bucket, obj["Key"], obj.get("Size")))
                     if self.etags is not None and obj.get("ETag"):
                         self.etags.setdefault((bucket, obj["Key"]), obj["ETag"])
-        except ClientError as exc:
+        except _botocore().ClientError as exc:
             raise _client_error(exc, url) from None
         if not files:
             raise CopyError(f"The specified S3 prefix '{url}' does not exist (no key starts with it)")
@@ -404,7 +413,7 @@ class S3Source:
         bucket, key = s3mod.split_url(url)
         try:
             return self.client.head_object(Bucket=bucket, Key=key).get("ContentLength")
-        except ClientError as exc:
+        except _botocore().ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
                 raise _NotFound(f"{url} does not exist") from None

@@ -81,6 +81,14 @@ SERVER_SETTINGS = {
     "jit": "off",               # Redshift has no JIT; here it cost 1-3 s per heavy statement
     "max_connections": "100",
     "logging_collector": "off",
+    # Redshift reclaims deleted rows and refreshes statistics in the background on its own
+    # (automatic vacuum delete and automatic analyze, "Analyzing tables":
+    # https://docs.aws.amazon.com/redshift/latest/dg/t_Analyzing_tables.html); Postgres's
+    # autovacuum does both, looking every second here instead of every minute. An ETL that
+    # empties and reloads its tables (DELETE, then COPY or INSERT) otherwise reads the dead rows
+    # of every earlier run until the next look: the Criteo sample's third run took 11.6 s
+    # against the first run's 8.5 s.
+    "autovacuum_naptime": "1",
 }
 
 

@@ -1,0 +1,74 @@
+"""The report's read-only queries run on two sessions (build_report's ``open_session``): the
+report is the same as from one session, the second session really answers some of them, and a
+query that fails on either session fails the report with the server's error."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dwhkit import app
+from dwhkit.quality import Check
+from dwhkit.report import build_report
+from dwhkit.targets import get_target
+from dwhkit.warehouses import get_warehouse
+
+
+@pytest.fixture
+def stedi(dwh_config, stedi_sample):
+    config = dwh_config.with_overrides(warehouse="stedi")
+    app.create_tables(config, "stedi")
+    app.run_etl(config, "stedi", lake=str(stedi_sample))
+    wh = get_warehouse("stedi")
+    target = get_target(config, schema=wh.schema)
+    conn = target.connect()
+    yield target, conn, wh
+    conn.close()
+
+
+def _pids(target, opened):
+    def open_session():
+        session = target.connect()
+        cur = session.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        opened.append(cur.fetchone()[0])
+        return session
+    return open_session
+
+
+def _backend_pid(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT pg_backend_pid()")
+    return cur.fetchone()[0]
+
+
+def test_two_sessions_give_the_one_session_report(stedi):
+    target, conn, wh = stedi
+    alone = build_report(conn, wh)
+    opened = []
+    together = build_report(conn, wh, open_session=_pids(target, opened))
+    assert len(opened) == 1 and opened[0] != _backend_pid(conn)
+    for key in ("tables", "reconciliation", "checks", "passed", "steps"):
+        assert together[key] == alone[key]
+    assert together["passed"] is True and len(together["checks"]) == len(wh.checks)
+
+
+def test_the_second_session_answers_queries(stedi):
+    """Each check reports the backend that ran it: both sessions must appear."""
+    target, conn, wh = stedi
+    # each takes 0.1 s, so the second session (connected in a few ms) takes its share
+    who = [Check(f"who {i}", "SELECT MAX(pg_backend_pid()) FROM pg_sleep(0.1)") for i in range(12)]
+    wh = dataclasses.replace(wh, reconciliation=[], checks=who)
+    report = build_report(conn, wh, open_session=target.connect)
+    backends = {c["violations"] for c in report["checks"] if c["check"].startswith("who")}
+    assert len(backends) == 2 and _backend_pid(conn) in backends
+
+
+@pytest.mark.parametrize("position", [0, -1], ids=["first", "last"])
+def test_a_failing_query_fails_the_report(stedi, position):
+    target, conn, wh = stedi
+    checks = list(wh.checks)
+    checks.insert(position if position == 0 else len(checks), Check("broken", "SELECT COUNT(*) FROM no_such_table"))
+    wh = dataclasses.replace(wh, checks=checks)
+    with pytest.raises(Exception, match="no_such_table"):
+        build_report(conn, wh, open_session=target.connect)
