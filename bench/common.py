@@ -17,22 +17,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pin_dwhkit() -> str:
-    """Put a snapshot of HEAD's dwhkit first on sys.path (before anything imports dwhkit).
-    Returns a description of what is measured."""
+    """Put a snapshot of HEAD's dwhkit (or of the revision in DWH_BENCH_REV, to measure an earlier
+    one) first on sys.path (before anything imports dwhkit). Returns a description of what is
+    measured."""
     if os.environ.get("DWH_BENCH_TREE", "head") == "work":
         return "dwhkit: working tree"
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+    rev = os.environ.get("DWH_BENCH_REV", "HEAD")
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True,
                           text=True, check=True).stdout.strip()
     dest = Path(tempfile.gettempdir()) / f"dwhkit-bench-head-{head}"
     if not (dest / "dwhkit" / "__init__.py").exists():
         dest.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", "dwhkit"], capture_output=True,
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", head, "dwhkit"], capture_output=True,
                                  check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     if "dwhkit" in sys.modules:
         raise RuntimeError("pin_dwhkit() must run before dwhkit is imported")
     sys.path.insert(0, str(dest))
-    return f"dwhkit: committed HEAD {head} (snapshot {dest})"
+    return f"dwhkit: committed {rev} {head} (snapshot {dest})"
 
 
 def free_port() -> int:
