@@ -72,3 +72,11 @@ def test_a_failing_query_fails_the_report(stedi, position):
     wh = dataclasses.replace(wh, checks=checks)
     with pytest.raises(Exception, match="no_such_table"):
         build_report(conn, wh, open_session=target.connect)
+
+
+def test_a_second_session_that_cannot_open_leaves_the_work_to_the_first(stedi):
+    target, conn, wh = stedi
+
+    def refused():
+        raise OSError("too many connections")
+    assert build_report(conn, wh, open_session=refused)["checks"] == build_report(conn, wh)["checks"]
