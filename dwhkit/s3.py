@@ -23,7 +23,7 @@ def client(region: str | None = None, *, access_key_id=None, secret_access_key=N
     import boto3
     from botocore.config import Config as BotoConfig
 
-    kwargs = {"config": BotoConfig(**RETRY_SETTINGS)}
+    kwargs = {"config": BotoConfig(**{**RETRY_SETTINGS, "retries": dict(RETRY_SETTINGS["retries"])})}
     if region:
         kwargs["region_name"] = region
     if access_key_id and secret_access_key:

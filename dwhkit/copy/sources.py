@@ -37,6 +37,8 @@ RESUME_ATTEMPTS = 5
 RESUME_TOTAL = 100
 RESUME_BACKOFF = 0.2      # seconds before the first resume; doubled each time, capped, jittered
 RESUME_BACKOFF_MAX = 5.0
+
+
 def _botocore():
     """botocore's exceptions, imported on first use: a COPY from local files never reaches S3
     code, and these imports (urllib3's with them) cost 0.08 s at every start."""

@@ -82,8 +82,9 @@ SERVER_SETTINGS = {
     "max_connections": "100",
     "logging_collector": "off",
     # Redshift reclaims deleted rows and refreshes statistics in the background on its own
-    # (automatic vacuum delete and automatic analyze, "Analyzing tables":
-    # https://docs.aws.amazon.com/redshift/latest/dg/t_Analyzing_tables.html); Postgres's
+    # (automatic analyze: https://docs.aws.amazon.com/redshift/latest/dg/t_Analyzing_tables.html;
+    # automatic vacuum delete:
+    # https://docs.aws.amazon.com/redshift/latest/dg/t_Reclaiming_storage_space202.html); Postgres's
     # autovacuum does both, looking every second here instead of every minute. An ETL that
     # empties and reloads its tables (DELETE, then COPY or INSERT) otherwise reads the dead rows
     # of every earlier run until the next look: the Criteo sample's third run took 11.6 s
