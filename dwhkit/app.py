@@ -11,7 +11,9 @@ from .config import Config, load_config
 from .errors import ConfigError, DatabaseError, PipelineError
 from .identifiers import quote_ident
 from .pipeline import ensure_etl_log, etl_steps, failed_result, first_line, record_run, require_schema, run_step
-from .report import build_report
+from .compat.split import split_statements
+from .compat.translation_store import TranslationStore
+from .report import build_report, report_queries
 from .targets import Target, get_target
 from .warehouses import Warehouse, get_warehouse
 
@@ -98,7 +100,8 @@ def run_etl(config: Config | None = None, warehouse: str | None = None, lake: st
     steps that landed, then the failed step with its error) before the error is raised."""
     config, wh = _resolve(config, warehouse)
     target = get_target(config, schema=wh.schema)
-    with _run_lock(target, wh, wait=wait_for_lock), _session(target) as conn:
+    with _run_lock(target, wh, wait=wait_for_lock), _session(target) as conn, _kept(wh) as store:
+        conn.keep_translations(store)
         require_schema(conn, wh)  # before generating a sample or loading anything
         lake = resolve_lake(config, wh, lake, target)
         results = []
@@ -115,7 +118,7 @@ def run_etl(config: Config | None = None, warehouse: str | None = None, lake: st
             if on_step:
                 on_step(results[-1])
         run_id = record_run(conn, wh.name, results, lake)
-        report = build_report(conn, wh, run_id, target=target.describe(), open_session=target.connect)
+        report = build_report(conn, wh, run_id, target=target.describe(), open_session=_opener(target, store))
     report["lake"] = lake
     return report
 
@@ -124,6 +127,28 @@ def report(config: Config | None = None, warehouse: str | None = None) -> dict:
     """The report of the warehouse as it is now and of its last successful run (see build_report)."""
     config, wh = _resolve(config, warehouse)
     target = get_target(config, schema=wh.schema)
-    with _session(target) as conn:
+    with _session(target) as conn, _kept(wh) as store:
+        conn.keep_translations(store)
         require_schema(conn, wh)
-        return build_report(conn, wh, target=target.describe(), open_session=target.connect)
+        return build_report(conn, wh, target=target.describe(), open_session=_opener(target, store))
+
+
+@contextlib.contextmanager
+def _kept(wh: Warehouse):
+    """The kept translations of the warehouse's own SQL (its steps and report; never ad-hoc SQL:
+    see compat.translation_store), written back when the run ends, failed or not."""
+    owned = [sql for step in wh.transform_steps for sql in step.statements] + report_queries(wh)
+    store = TranslationStore.for_statements({s for sql in owned for s in split_statements(sql)})
+    try:
+        yield store
+    finally:
+        store.save()
+
+
+def _opener(target: Target, store: TranslationStore):
+    """Opens the report's second session, translating through the same store."""
+    def open_session():
+        conn = target.connect()
+        conn.keep_translations(store)
+        return conn
+    return open_session

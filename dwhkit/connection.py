@@ -99,6 +99,10 @@ class Connection:
     def cursor(self) -> Cursor:
         return Cursor(self)
 
+    def keep_translations(self, store) -> None:
+        """Translate the statements ``store`` owns through it: see compat.translation_store."""
+        self.executor.keep_translations(store)
+
     def commit(self):
         with self.lock:
             self.raw.commit()

@@ -33,10 +33,7 @@ def build_report(conn, warehouse: Warehouse, run_id: str | None = None, target: 
         run_id = next((h["run_id"] for h in history if h["status"] == "ok"), None)
     steps = _step_log(cur, run_id) if has_log and run_id else []
     by_table = {s["table"]: s for s in steps if s["table"]}
-    # the heaviest first (reconciliation re-reads the landing data), so two sessions end together
-    queries = ([sql for _flow, sql in warehouse.reconciliation] + [c.sql for c in warehouse.checks]
-               + [f"SELECT COUNT(*) FROM {quote_ident(t.name)}" for t in warehouse.tables])
-    rows = iter(_answers(conn, queries, open_session))
+    rows = iter(_answers(conn, report_queries(warehouse), open_session))
     reconciliation = [{"flow": flow, "outcomes": {str(o): int(n) for o, n in next(rows)}}
                       for flow, _sql in warehouse.reconciliation]
     checks = []
@@ -64,6 +61,13 @@ def build_report(conn, warehouse: Warehouse, run_id: str | None = None, target: 
             "history": [{k: h[k] for k in ("run_id", "finished_at", "status", "step", "error", "seconds",
                                             "rows_loaded")} for h in history],
             "passed": all(c["passed"] for c in checks)}
+
+
+def report_queries(warehouse: Warehouse) -> list[str]:
+    """The report's read-only queries: reconciliation, checks, row counts — the heaviest first
+    (reconciliation re-reads the landing data), so two sessions end together."""
+    return ([sql for _flow, sql in warehouse.reconciliation] + [c.sql for c in warehouse.checks]
+            + [f"SELECT COUNT(*) FROM {quote_ident(t.name)}" for t in warehouse.tables])
 
 
 def _answers(conn, queries: list[str], open_session) -> list[list[tuple]]:

@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 STEDI_DATA = SHARED / "data" / "stedi"
 
+# Kept translations (compat.translation_store) go to a folder of this test run, not the user's
+# cache; child processes the tests start inherit it.
+os.environ.setdefault("DWH_TRANSLATION_CACHE",
+                      str(Path(tempfile.mkdtemp(prefix="dwhkit-test-translations-")) / "translations.json"))
+
 
 @pytest.fixture(scope="session")
 def pg_embedded_server(request):
@@ -217,6 +222,7 @@ SLOW_TESTS: dict[str, set[str]] = {
     "test_privacy_property.py": {"test_privacy_rule_holds_for_any_landing_data"},
     "test_pytest_plugin.py": {"test_a_cluster_run_sends_statements_to_the_cluster", "test_a_postgres_config_gets_its_own_database_there_dropped_afterwards", "test_a_run_that_uses_no_fixture_starts_no_server", "test_each_test_gets_an_empty_database_schemas_apply_and_failures_read_well", "test_module_scope_shares_the_database_within_a_module", "test_the_example_project_passes", "test_xdist_workers_never_share_a_database"},
     "test_report_html.py": {"test_report_page_renders_in_a_browser"},
+    "test_translation_store.py": {"test_an_etl_run_keeps_its_translations_for_the_next"},
     "test_report_sessions.py": {"test_a_failing_query_fails_the_report", "test_a_second_session_that_cannot_open_leaves_the_work_to_the_first", "test_the_second_session_answers_queries", "test_two_sessions_give_the_one_session_report"},
     "test_s3_get_client.py": {"test_many_small_objects_load_the_same_rows_as_one_object_and_as_local_files"},
     "test_secrets.py": {"test_bad_password_cli_and_library"},

@@ -240,9 +240,9 @@ def test_the_translator_is_handed_the_sessions_catalog(dwh_config, monkeypatch):
     seen = []
     real = postgres_executor.to_postgres
 
-    def spy(sql, catalog=None):
+    def spy(sql, catalog=None, store=None):
         seen.append(catalog)
-        return real(sql, catalog=catalog)
+        return real(sql, catalog=catalog, store=store)
 
     monkeypatch.setattr(postgres_executor, "to_postgres", spy)
     conn = dwhkit.connect(dwh_config)

@@ -184,20 +184,35 @@ def _design_comment(tree: exp.Create, design: dict) -> str:
     return f"COMMENT ON TABLE {name} IS '{body.replace(chr(39), chr(39) * 2)}'"
 
 
-def to_postgres(sql: str, catalog=None) -> list[str]:
+def to_postgres(sql: str, catalog=None, store=None) -> list[str]:
     """One Redshift statement → the Postgres 15 statements that do the same (cached).
 
     ``catalog`` (a compat.catalog.Catalog, or None) lets type-dependent rules see column types:
     Redshift's implicit conversions and select-alias resolution. The catalog is asked about the
     tables the statement names, and the answers are part of the cache key: the same text with
-    other column types is translated again, never served from the cache."""
+    other column types is translated again, never served from the cache. ``store`` (a
+    compat.translation_store.TranslationStore, or None) keeps the translations of the statements
+    it owns across processes, under the same key."""
     if catalog is None:
         return list(_translate(sql))
+    tables = store.tables(sql) if store is not None else None
+    kept = tables is not None
+    if not kept:
+        tables = _tables(sql)
     answers = []
-    for schema, table in _tables(sql):
+    for schema, table in tables:
         cols = catalog.columns(table, schema)
         answers.append(((schema, table), None if cols is None else tuple((k.lower(), v) for k, v in cols.items())))
-    return list(_translate(sql, tuple(answers)))
+    answers = tuple(answers)
+    if kept:
+        out = store.get(sql, answers)
+        if out is not None:
+            return out
+        tables = _tables(sql)       # parsed again: the tree is handed to the translation below
+    out = list(_translate(sql, answers))
+    if store is not None:
+        store.put(sql, tables, answers, out)
+    return out
 
 
 def translate_script(sql: str) -> str:

@@ -49,6 +49,11 @@ class Executor(ABC):
         """The transaction was rolled back: whatever it changed in the catalog is gone too."""
         self.catalog.invalidate()
 
+    def keep_translations(self, store) -> None:
+        """Keep the translations of the statements ``store`` owns across processes (a
+        compat.translation_store.TranslationStore); an engine that runs Redshift SQL as it is
+        translates nothing and ignores it."""
+
 
 class Target(ABC):
     name: str = "base"

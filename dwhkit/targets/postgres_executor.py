@@ -28,6 +28,7 @@ class PostgresExecutor(Executor):
         self.raw = raw_conn
         self._connect_raw = connect_raw  # side connections for the emulation (logs, COPY JOB files)
         self.catalog = PostgresCatalog(raw_conn, lock)
+        self.translations = None     # a compat TranslationStore: see keep_translations
 
     def execute(self, raw_cursor, sql, params=None) -> Outcome:
         statements = split_statements(sql) if isinstance(sql, str) else [sql]
@@ -40,7 +41,7 @@ class PostgresExecutor(Executor):
                 result = pg_bulk.unload(self.raw, parse_unload(stmt), self._connect_raw)
                 outcome = Outcome(rowcount=getattr(result, "rows_unloaded", -1))
             else:
-                for pg_sql in to_postgres(stmt, catalog=self.catalog):
+                for pg_sql in to_postgres(stmt, catalog=self.catalog, store=self.translations):
                     # Parameters go to the statements that take them (a translation may add some
                     # that do not, e.g. the COMMENT recording a table's Redshift design).
                     takes = len(statements) == 1 and params is not None and ("%s" in pg_sql or "%(" in pg_sql)
@@ -49,6 +50,10 @@ class PostgresExecutor(Executor):
                     self.catalog.invalidate()
                 outcome = Outcome()
         return outcome
+
+    def keep_translations(self, store) -> None:
+        """Translate the statements ``store`` owns through it (kept across processes)."""
+        self.translations = store
 
     def executemany(self, raw_cursor, sql, seq_of_params) -> None:
         translated = to_postgres(sql, catalog=self.catalog)
