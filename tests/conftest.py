@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import psycopg2
 import pytest
 
 from dwhkit.targets.embedded import EmbeddedServer
+from dwhkit.targets.scratch import drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -78,17 +78,7 @@ def pg_dsn(pg_server):
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     yield pg_server.dsn(name)
-    # The test role is not a superuser: FORCE cannot end an autovacuum worker that happens to be
-    # on the database ("must be a member of the role…"); it ends in a moment, so try again.
-    for attempt in range(20):
-        try:
-            with admin.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            break
-        except psycopg2.Error:
-            if attempt == 19:
-                raise
-            time.sleep(0.25)
+    drop_database(admin, name)      # retried while an autovacuum worker visits it
     admin.close()
 
 

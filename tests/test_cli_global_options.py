@@ -16,6 +16,8 @@ import uuid
 import psycopg2
 import pytest
 
+from dwhkit.targets.scratch import drop_database
+
 
 def dwh(*args, cwd, check=True, env=None):
     proc = subprocess.run([sys.executable, "-m", "dwhkit.cli", *args], cwd=cwd, capture_output=True, text=True,
@@ -51,8 +53,7 @@ def two_databases(pg_server, pg_dsn, tmp_path, monkeypatch):
     with psycopg2.connect(**pg_dsn) as conn, conn.cursor() as cur:
         cur.execute("INSERT INTO staging_customer (email) SELECT 'c' || g || '@example.com' FROM generate_series(1, 25) g")
     yield folder, tmp_path / "other.cfg", pg_dsn, other_dsn
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
+    drop_database(admin, other)
     admin.close()
 
 

@@ -9,6 +9,7 @@ import uuid
 import psycopg2
 import pytest
 
+from dwhkit.targets.scratch import drop_database
 from tests.corpus import all_cases
 from tests.corpus.known import KNOWN
 from tests.corpus.run import open_category, run_case
@@ -40,8 +41,7 @@ def corpus_connect(pg_server, s3_endpoint, tmp_path_factory):
                     cluster=ClusterConfig(host=dsn["host"], port=dsn["port"], db_name=dsn["dbname"],
                                           db_user=dsn["user"], db_password=Secret(dsn["password"])))
     yield lambda: dwhkit.connect(config)
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(admin, name)
     admin.close()
 
 

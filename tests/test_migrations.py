@@ -17,6 +17,7 @@ from dwhkit import app, migrate
 from dwhkit.cli import main as dwh_main
 from dwhkit.config import ClusterConfig, Config, Secret
 from dwhkit.warehouses.stedi import sql as stedi_sql
+from dwhkit.targets.scratch import drop_database
 
 from .conftest import ROOT
 
@@ -41,8 +42,7 @@ def model_config(pg_server, tmp_path):
     yield Config(path=None, target_type="postgres",
                  cluster=ClusterConfig(host=pg_server.host, port=pg_server.port, db_name=name,
                                        db_user=pg_server.user, db_password=Secret(pg_server.password)))
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(admin, name)
     admin.close()
 
 

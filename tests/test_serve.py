@@ -19,6 +19,7 @@ import dwhkit
 from dwhkit.config import ClusterConfig, Config, Secret
 from dwhkit.errors import ConfigError
 from dwhkit.serve import wire
+from dwhkit.targets.scratch import drop_database
 
 PASSWORD = "Serve-Test-pw-" + uuid.uuid4().hex[:8]
 
@@ -32,13 +33,7 @@ def serve_db(pg_server):
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     yield pg_server.dsn(name)
-    with admin.cursor() as cur:
-        for _ in range(20):
-            try:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                break
-            except psycopg2.Error:
-                time.sleep(0.25)
+    drop_database(admin, name)
     admin.close()
 
 

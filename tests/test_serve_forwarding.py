@@ -15,6 +15,7 @@ import pytest
 import dwhkit
 from dwhkit.errors import ConfigError
 from dwhkit.serve import wire
+from dwhkit.targets.scratch import drop_database
 from tests.test_serve import (PASSWORD, RawClient, connect, endpoint, extended, serve_config,  # noqa: F401
                               serve_db)
 
@@ -145,7 +146,7 @@ def test_the_dev_database_is_the_targets_sibling(serve_config, serve_db):  # noq
     finally:
         admin = psycopg2.connect(**serve_db)
         admin.autocommit = True
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, name)
         admin.close()
     with pytest.raises(ConfigError, match="Postgres targets only"):
         RedshiftTarget("cluster.example", 5439, "dev", "awsuser", "pw").sibling("dev")

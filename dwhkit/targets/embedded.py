@@ -44,8 +44,7 @@ from urllib.parse import quote
 
 from ..errors import ServerError
 from ..private_files import (check_private_dir as _check_private_dir, ensure_own_dir as _ensure_own_dir,
-                             owner_name as _owner_name, read_private as _read_private,
-                             write_private as _write_private)
+                             read_private as _read_private, write_private as _write_private)
 
 log = logging.getLogger(__name__)
 

@@ -39,15 +39,16 @@ def scratch_databases(target, config: Config, *roles: str):
     finally:
         try:
             for name in names.values():
-                _drop_database(admin, name)
+                drop_database(admin, name)
         finally:
             admin.close()
 
 
-def _drop_database(admin, name: str) -> None:
+def drop_database(admin, name: str) -> None:
     """DROP DATABASE … WITH (FORCE), retried: a role without superuser (dwhkit's own user on the
     embedded server) may not end an autovacuum worker that is visiting the fresh database
-    ("must be a member of the role whose process is being terminated"); the worker soon leaves."""
+    ("must be a member of the role whose process is being terminated"); the worker soon leaves.
+    The embedded server's autovacuum looks every second, so the tests drop their databases here too."""
     for attempt in range(1, DROP_ATTEMPTS + 1):
         try:
             with admin.cursor() as cur:
