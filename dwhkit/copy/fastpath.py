@@ -16,6 +16,7 @@ column types the fast path does not handle; then the whole COPY takes the exact 
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 
@@ -373,6 +374,7 @@ def _numpy(arr) -> np.ndarray:
     return np.frombuffer(buf, dtype, count=n, offset=off * dtype.itemsize)
 
 
+@functools.lru_cache(maxsize=None)
 def _zero(kind: pa.DataType) -> pa.Scalar:
     """The zero (or False) of a fixed-width type, built from a buffer: a Python 0 would go
     through pa.scalar, which imports pandas (see _NULL_FIELD)."""

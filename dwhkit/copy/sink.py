@@ -51,8 +51,9 @@ class TableCatalog(Protocol):
 
 class CopySink(TableCatalog, Protocol):
     """One COPY's destination. The loader calls, in order: ``begin``; ``describe_table``; any
-    number of ``write`` (each one statement's worth of data) and ``log``; then ``commit`` or
-    ``abort``; ``close`` always. ``interrupt`` may be called from another thread while a ``write``
+    number of ``write`` (each one statement's worth of data) and ``log``; after a load that
+    STATUPDATE analyzes, ``was_empty`` and ``update_statistics``; then ``commit`` or ``abort``;
+    ``close`` always. ``interrupt`` may be called from another thread while a ``write``
     runs. Driver errors come out as ``CopyError``."""
 
     durable_log: bool
