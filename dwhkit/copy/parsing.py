@@ -14,7 +14,7 @@ import itertools
 import operator
 import os
 
-from .fastpath import Fallback
+from .fastpath import Fallback, line_count
 from .formats import MAX_RECORD, RecordError
 from .formats.jsonfmt import _decode as _json_decode
 from .streams import rechunk as _rechunk
@@ -141,7 +141,7 @@ class Parsing:
         if payload:
             yield kind, payload
         for f, whole in group:
-            self._file_done(f, whole.count(b"\n") + (0 if whole.endswith(b"\n") or not whole else 1), 0)
+            self._file_done(f, line_count(whole) + (0 if whole.endswith(b"\n") or not whole else 1), 0)
 
     def _blocks(self, chunks, state):
         """Whole-line blocks of a file (≈ one source chunk each), after IGNOREHEADER; yields
@@ -151,16 +151,20 @@ class Parsing:
         error. ``state["skip"]`` is the IGNOREHEADER count still to skip."""
         carry = b""
         for chunk in chunks:
-            data = carry + chunk if carry else chunk
-            cut = data.rfind(b"\n") + 1
+            cut = chunk.rfind(b"\n") + 1
             if cut == 0:
-                carry = data
+                carry += chunk
                 if len(carry) > MAX_RECORD:
                     state["long"] = True
                     yield carry, 0
                     return
                 continue
-            block, carry = data[:cut], data[cut:]
+            # one copy of the chunk, not two (carry + chunk, then its head): the GIL is held
+            # while bytes are copied, and the parser threads wait for it
+            if cut == len(chunk):
+                block, carry = (carry + chunk if carry else chunk), b""
+            else:
+                block, carry = b"".join((carry, memoryview(chunk)[:cut])), chunk[cut:]
             skipped = 0
             while state["skip"] and block:              # IGNOREHEADER: physical lines of each file
                 block = block[block.find(b"\n") + 1:]
@@ -227,7 +231,7 @@ class Parsing:
             # handed these bytes as they are) would run it into the next file's first line
             block += b"\n"
         kind, payload, n = self.fast.run(block)
-        return kind, payload, n, block.count(b"\n")
+        return kind, payload, n, line_count(block)
 
     @staticmethod
     def _rest_of_file(block, inflight, blocks, chunks, state):
