@@ -564,10 +564,12 @@ def test_a_start_on_a_full_disk_says_disk_full(small_disk):
         server.destroy()
 
 
-def test_a_live_server_that_does_not_answer_says_how_to_recover():
+def test_a_live_server_that_does_not_answer_says_how_to_recover(monkeypatch):
     """The server of this folder is alive but frozen (stopped, hung): the error names its pid, the
     port, the log, and the way out, instead of a bare "did not accept connections"."""
     import signal
+
+    from dwhkit.targets import embedded
 
     project = _shared_dir("dwhkit-hung-")
     server = EmbeddedServer(project / "pg")
@@ -575,6 +577,7 @@ def test_a_live_server_that_does_not_answer_says_how_to_recover():
         info = server.start()
         pid = _postmaster_pid(server)
         os.kill(pid, signal.SIGSTOP)
+        monkeypatch.setattr(embedded, "ACCEPT_WAIT", 3.0)      # the default 30 s, shortened
         try:
             with pytest.raises(ServerError) as err:
                 EmbeddedServer(project / "pg").start()
@@ -583,6 +586,7 @@ def test_a_live_server_that_does_not_answer_says_how_to_recover():
         message = str(err.value)
         assert f"pid {pid}" in message and f"127.0.0.1:{info.port}" in message
         assert "dwh db stop" in message and f"kill {pid}" in message
+        assert "within 3 s" in message
     finally:
         server.destroy()
         shutil.rmtree(project, ignore_errors=True)

@@ -95,6 +95,10 @@ SERVER_SETTINGS = {
 }
 
 
+# How long a starting (or frozen) server is given to accept dwhkit's admin login.
+ACCEPT_WAIT = 30.0
+
+
 def find_bindir() -> Path:
     """Locate initdb/pg_ctl: $DWH_PG_BINDIR, Debian's versioned folders, then PATH."""
     candidates: list[str] = []
@@ -627,12 +631,14 @@ class EmbeddedServer:
         import psycopg2
 
         users = [ADMIN_ROLE] if state.get("roles") == ROLES_VERSION else [ADMIN_ROLE, USER_ROLE]
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + ACCEPT_WAIT
         while True:
             refused = None
             for user in users:
+                # libpq's connect_timeout: whole seconds, at least 2; never past the deadline by more
+                wait = max(2, min(5, round(deadline - time.monotonic())))
                 try:
-                    conn = psycopg2.connect(**self._admin_info(state, user).dsn(dbname), connect_timeout=5,
+                    conn = psycopg2.connect(**self._admin_info(state, user).dsn(dbname), connect_timeout=wait,
                                             application_name="dwhkit admin")
                     conn.autocommit = True
                     return conn
@@ -654,7 +660,7 @@ class EmbeddedServer:
         who = f"pid {live[0]}" if live else "no live server process"
         return ServerError(
             f"the embedded server ({who}, data {self.data_dir}) did not accept connections on "
-            f"127.0.0.1:{state['port']} within 30 s ({(detail or '').splitlines()[0] if detail else 'no answer'}).\n"
+            f"127.0.0.1:{state['port']} within {ACCEPT_WAIT:g} s ({(detail or '').splitlines()[0] if detail else 'no answer'}).\n"
             f"{shown}\nTo recover: `dwh db stop`" + (f" (or kill {live[0]})" if live else "") +
             f", then `dwh db start`. (server log: {self.log_file})")
 
