@@ -46,15 +46,15 @@ def free_port() -> int:
 
 
 def start_moto(work: Path):
-    """moto's S3 server as its own process on 127.0.0.1 (``moto_server``), so its CPU is measured
-    apart and its GIL is not shared with the benchmark's own sampling loop; this process's AWS_*
-    environment (inherited by spawned children) points boto3 at it. Returns (Popen, url)."""
+    """moto's S3 server as its own process on 127.0.0.1 (as the tests run it, through
+    ``dwhkit.testing.local_s3``), so its CPU is measured apart and its GIL is not shared with the
+    benchmark's own sampling loop; this process's AWS_* environment (inherited by spawned
+    children) points boto3 at it. Returns (Popen, url)."""
     import time
 
     port = free_port()
-    exe = Path(sys.executable).parent / "moto_server"
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=work)
+    proc = subprocess.Popen([sys.executable, "-m", "dwhkit.testing.local_s3", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work)
     url = f"http://127.0.0.1:{port}"
     os.environ.update({"AWS_ENDPOINT_URL_S3": url, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                        "AWS_DEFAULT_REGION": "us-east-1"})

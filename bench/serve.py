@@ -143,15 +143,14 @@ def main(argv=None) -> int:
     ap.add_argument("--clients", type=int, default=16)
     args = ap.parse_args(argv)
 
-    from moto.server import ThreadedMotoServer
-
     from bench.common import dwhkit_connect, start_postgres
+    from dwhkit.testing.local_s3 import moto_server
 
     work = Path(tempfile.mkdtemp(prefix="dwhkit-bench-serve-", dir="/tmp"))
     os.chmod(work, 0o755)
     server, info = start_postgres(work)
     moto_port = _free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto = moto_server(moto_port)
     moto.start()
     os.environ.update({"AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{moto_port}", "AWS_ACCESS_KEY_ID": "bench",
                        "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"})

@@ -93,13 +93,13 @@ def pg_conn(pg_dsn):
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """moto in server mode on loopback; boto3 finds it through AWS_ENDPOINT_URL_S3."""
-    from moto.server import ThreadedMotoServer
-
     import socket
+
+    from dwhkit.testing.local_s3 import moto_server
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = moto_server(port)
     server.start()
     url = f"http://127.0.0.1:{port}"
     saved = {k: os.environ.get(k) for k in

@@ -65,14 +65,14 @@ def _local_s3():
 
     import logging
 
-    from moto.server import ThreadedMotoServer
+    from dwhkit.testing.local_s3 import moto_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one request line per S3 call otherwise
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = moto_server(port)
     server.start()
     os.environ.update({"AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"})
