@@ -112,6 +112,7 @@ def breakdown(config, warehouse: str, lake: Path) -> list[tuple]:
     from dwhkit.compat.split import first_keyword
     from dwhkit.compat.translate import to_postgres
     from dwhkit.pipeline import etl_steps
+    from dwhkit.quality import distinct_queries
     from dwhkit.warehouses import get_warehouse
 
     wh = get_warehouse(warehouse).bind(config)
@@ -129,7 +130,7 @@ def breakdown(config, warehouse: str, lake: Path) -> list[tuple]:
                 timings.append((step.name, stmt, t1 - t0, time.perf_counter() - t1))
             conn.commit()
         report = [("report: reconciliation", sql) for _, sql in wh.reconciliation]
-        report += [("report: checks", c.sql) for c in wh.checks]
+        report += [("report: checks", sql) for sql in distinct_queries(wh.checks)]
         for name, stmt in report:
             t0 = time.perf_counter()
             to_postgres(stmt, catalog=conn.executor.catalog)

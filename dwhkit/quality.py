@@ -11,8 +11,12 @@ from .identifiers import quote_ident
 
 @dataclass(frozen=True)
 class Check:
+    """``sql``: Redshift SQL returning one row; ``column``: which of its values is this check's count
+    of violating rows. Checks with the same ``sql`` are answered by one execution of it: two checks
+    that need the same expensive relation (an aggregate of a large fact) read it once."""
     name: str
-    sql: str  # Redshift SQL returning one row with one count of violating rows
+    sql: str
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,19 @@ def foreign_key(table: str, column: str, ref_table: str, ref_column: str) -> Che
     )
 
 
+def distinct_queries(checks: list[Check]) -> list[str]:
+    """Each query the checks need, once, in the order the checks first name it."""
+    return list(dict.fromkeys(check.sql for check in checks))
+
+
+def results_of(checks: list[Check], rows: dict[str, tuple]) -> list[CheckResult]:
+    """The checks' results from each distinct query's one row (``rows``: sql → row)."""
+    return [CheckResult(check.name, int(rows[check.sql][check.column] or 0)) for check in checks]
+
+
 def run_checks(cursor, checks: list[Check]) -> list[CheckResult]:
-    results = []
-    for check in checks:
-        cursor.execute(check.sql)
-        results.append(CheckResult(check.name, int(cursor.fetchone()[0] or 0)))
-    return results
+    rows = {}
+    for sql in distinct_queries(checks):
+        cursor.execute(sql)
+        rows[sql] = cursor.fetchone()
+    return results_of(checks, rows)

@@ -8,7 +8,7 @@ import threading
 from typing import Callable
 
 from .identifiers import quote_ident
-from .quality import CheckResult
+from .quality import distinct_queries, results_of
 from .warehouses import Warehouse
 
 
@@ -36,10 +36,9 @@ def build_report(conn, warehouse: Warehouse, run_id: str | None = None, target: 
     rows = iter(_answers(conn, report_queries(warehouse), open_session))
     reconciliation = [{"flow": flow, "outcomes": {str(o): int(n) for o, n in next(rows)}}
                       for flow, _sql in warehouse.reconciliation]
-    checks = []
-    for check in warehouse.checks:
-        result = CheckResult(check.name, int(next(rows)[0][0] or 0))
-        checks.append({"check": result.name, "violations": result.violations, "passed": result.passed})
+    check_rows = {sql: next(rows)[0] for sql in distinct_queries(warehouse.checks)}
+    checks = [{"check": r.name, "violations": r.violations, "passed": r.passed}
+              for r in results_of(warehouse.checks, check_rows)]
     tables = []
     for table in warehouse.tables:
         step = by_table.get(table.name, {})
@@ -64,9 +63,9 @@ def build_report(conn, warehouse: Warehouse, run_id: str | None = None, target: 
 
 
 def report_queries(warehouse: Warehouse) -> list[str]:
-    """The report's read-only queries: reconciliation, checks, row counts — the heaviest first
-    (reconciliation re-reads the landing data), so two sessions end together."""
-    return ([sql for _flow, sql in warehouse.reconciliation] + [c.sql for c in warehouse.checks]
+    """The report's read-only queries: reconciliation, checks (each shared query once), row counts —
+    the heaviest first (reconciliation re-reads the landing data), so two sessions end together."""
+    return ([sql for _flow, sql in warehouse.reconciliation] + distinct_queries(warehouse.checks)
             + [f"SELECT COUNT(*) FROM {quote_ident(t.name)}" for t in warehouse.tables])
 
 

@@ -1,8 +1,8 @@
-"""Criteo's report reads the fact's 26-way unpivot once (in the frequency check) instead of three
-times: the cell reconciliation counts from one scan of the fact and from dim_category, and the
-reference check anti-joins the cells without aggregating them first. Here each rewrite is pitted
-against the straightforward formulation it replaced, on the ETL's result and on a warehouse with
-planted defects, on a real Postgres."""
+"""Criteo's report reads the fact's 26-way unpivot once instead of three times: the cell
+reconciliation counts from one scan of the fact and from dim_category, and the reference and
+frequency checks share one query (the cells aggregated by value, set against dim_category). Here
+each rewrite is pitted against the straightforward formulation it replaced, on the ETL's result
+and on a warehouse with planted defects, on a real Postgres."""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +11,7 @@ from dwhkit import app
 from dwhkit.targets import get_target
 from dwhkit.warehouses.criteo import checks
 from dwhkit.warehouses.criteo.sample import CAT_FEATURES, generate_sample
-from dwhkit.warehouses.criteo.sql import MIN_SUPPORT, all_category_counts
+from dwhkit.warehouses.criteo.sql import CATEGORY_CELLS, MIN_SUPPORT, all_category_counts
 
 ROWS = 5_000
 
@@ -24,9 +24,16 @@ FROM ({all_category_counts()}) u
 LEFT JOIN dim_category d ON d.feature = u.feature AND d.value = u.value
 GROUP BY 1 ORDER BY 1
 """
-WEIGHED_REFERENCE = f"""
-SELECT COALESCE(SUM(c.impressions), 0) FROM ({all_category_counts(where_not_null=True)}) c
-WHERE NOT EXISTS (SELECT 1 FROM dim_category d WHERE d.feature = c.feature AND d.value = c.value)
+CELL_REFERENCE = f"""
+SELECT COUNT(*) FROM ({CATEGORY_CELLS}) c
+WHERE c.value IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM dim_category d WHERE d.feature = c.feature AND d.value = c.value)
+"""
+COUNTED_FREQUENCIES = f"""
+SELECT COUNT(*) FROM dim_category d
+FULL OUTER JOIN ({all_category_counts(where_not_null=True)}) c
+  ON c.feature = d.feature AND c.value = d.value
+WHERE d.feature IS NULL OR c.feature IS NULL OR d.impressions <> c.impressions OR d.clicks <> c.clicks
 """
 
 
@@ -55,9 +62,22 @@ def reconciliation(conn):
     return rows(conn, dict(checks.RECONCILIATION)["category cells: fact → mart"])
 
 
+def check_count(conn, name):
+    check = next(c for c in checks.CHECKS if c.name == name)
+    return rows(conn, check.sql)[0][check.column]
+
+
 def reference(conn):
-    check = next(c for c in checks.CHECKS if c.name == "reference: every fact category value is in dim_category")
-    return rows(conn, check.sql)[0][0]
+    return check_count(conn, "reference: every fact category value is in dim_category")
+
+
+def frequencies(conn):
+    return check_count(conn, "dim_category: frequencies match the fact")
+
+
+def test_the_two_checks_share_one_query():
+    shared = [c for c in checks.CHECKS if c.sql == checks.DIMENSION_AGREEMENT]
+    assert sorted(c.column for c in shared) == [0, 1]
 
 
 def test_the_rewrites_agree_with_the_unpivot_on_the_etl_result(loaded):
@@ -67,7 +87,8 @@ def test_the_rewrites_agree_with_the_unpivot_on_the_etl_result(loaded):
     assert got == rows(conn, UNPIVOTED_RECONCILIATION)
     assert {o for o, _ in got} == {"missing", "rare value (pooled)", "moved on"}   # the sample has all three
     assert sum(n for _, n in got) == len(CAT_FEATURES) * ROWS
-    assert reference(conn) == rows(conn, WEIGHED_REFERENCE)[0][0] == 0
+    assert reference(conn) == rows(conn, CELL_REFERENCE)[0][0] == 0
+    assert frequencies(conn) == rows(conn, COUNTED_FREQUENCIES)[0][0] == 0
 
 
 def test_the_rewrites_agree_with_the_unpivot_on_a_broken_dimension(loaded):
@@ -85,8 +106,10 @@ def test_the_rewrites_agree_with_the_unpivot_on_a_broken_dimension(loaded):
     cur.execute(f"INSERT INTO fact_impression (impression_id, label, {columns}) VALUES (999999999, 1, {values})")
     conn.commit()
     orphans = reference(conn)
-    assert orphans == rows(conn, WEIGHED_REFERENCE)[0][0]
+    assert orphans == rows(conn, CELL_REFERENCE)[0][0]
     assert orphans > len(CAT_FEATURES) + MIN_SUPPORT          # the new row's 26 cells and the dropped values'
+    # the new row's 26 values, which dim_category lacks, and the 2 values dropped from it
+    assert frequencies(conn) == rows(conn, COUNTED_FREQUENCIES)[0][0] == len(CAT_FEATURES) + 2
     got = reconciliation(conn)
     assert got == rows(conn, UNPIVOTED_RECONCILIATION)
     assert sum(n for _, n in got) == len(CAT_FEATURES) * (ROWS + 1)

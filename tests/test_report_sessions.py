@@ -57,11 +57,32 @@ def test_the_second_session_answers_queries(stedi):
     """Each check reports the backend that ran it: both sessions must appear."""
     target, conn, wh = stedi
     # each takes 0.1 s, so the second session (connected in a few ms) takes its share
-    who = [Check(f"who {i}", "SELECT MAX(pg_backend_pid()) FROM pg_sleep(0.1)") for i in range(12)]
+    # distinct texts: checks with the same query are answered by one execution of it
+    who = [Check(f"who {i}", f"SELECT MAX(pg_backend_pid()) + {i} - {i} FROM pg_sleep(0.1)") for i in range(12)]
     wh = dataclasses.replace(wh, reconciliation=[], checks=who)
     report = build_report(conn, wh, open_session=target.connect)
     backends = {c["violations"] for c in report["checks"] if c["check"].startswith("who")}
     assert len(backends) == 2 and _backend_pid(conn) in backends
+
+
+def test_checks_that_share_a_query_run_it_once(stedi):
+    """Two checks name one query and a column each: it runs once (the function it calls logs each
+    call), and each check gets its own column's count."""
+    target, conn, wh = stedi
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE shared_calls (n INT)")
+    cur.execute("CREATE FUNCTION shared_counts() RETURNS TABLE (a BIGINT, b BIGINT) LANGUAGE sql AS "
+                "$$ INSERT INTO shared_calls VALUES (1); SELECT CAST(3 AS BIGINT), CAST(0 AS BIGINT) $$")
+    conn.commit()
+    sql = "SELECT a, b FROM shared_counts()"
+    shared = [Check("first column", sql, column=0), Check("second column", sql, column=1)]
+    wh = dataclasses.replace(wh, reconciliation=[], checks=shared)
+    report = build_report(conn, wh, open_session=target.connect)
+    assert [(c["check"], c["violations"], c["passed"]) for c in report["checks"]] == [
+        ("first column", 3, False), ("second column", 0, True)]
+    cur = conn.cursor()
+    cur.execute("SELECT COUNT(*) FROM shared_calls")
+    assert cur.fetchone()[0] == 1
 
 
 @pytest.mark.parametrize("position", [0, -1], ids=["first", "last"])
