@@ -5,8 +5,8 @@
     python -m bench.small_objects --part dwhkit --repeat 3
 
 moto runs as its own process (``python -m dwhkit.testing.local_s3``, as the tests run it) on
-127.0.0.1, so the client's CPU (this process) and the server's CPU (moto) are measured apart. Objects are made by bench/datasets.py (``split``) and
-uploaded by bench/methods.py's ``prepare``.
+127.0.0.1, so the client's CPU (this process) and the server's CPU (moto) are measured apart.
+Objects are made by bench/datasets.py (``split``) and uploaded by bench/methods.py's ``prepare``.
 
 Part "gets": fetch every object whole, 8 and 16 at a time (thread pool), with
 - botocore        : dwhkit's ``sources._s3_chunks`` with the obstore store switched off (the GET before

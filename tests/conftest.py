@@ -93,12 +93,9 @@ def pg_conn(pg_dsn):
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """moto in server mode on loopback; boto3 finds it through AWS_ENDPOINT_URL_S3."""
-    import socket
+    from dwhkit.testing.local_s3 import free_port, moto_server
 
-    from dwhkit.testing.local_s3 import moto_server
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = moto_server(port)
     server.start()
     url = f"http://127.0.0.1:{port}"

@@ -6,7 +6,7 @@ import os
 
 import boto3
 
-from dwhkit.testing.local_s3 import _cache_moto_module_list, moto_server
+from dwhkit.testing.local_s3 import _cache_moto_module_list, free_port, moto_server
 
 
 def test_the_module_list_is_read_once_and_is_moto_s_own(monkeypatch):
@@ -26,12 +26,8 @@ def test_the_module_list_is_read_once_and_is_moto_s_own(monkeypatch):
     assert "s3" in backends.list_of_moto_modules()
 
 
-def test_the_kept_server_answers_s3_requests(tmp_path):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def test_the_kept_server_answers_s3_requests():
+    port = free_port()
     server = moto_server(port)
     server.start()
     try:

@@ -40,6 +40,13 @@ def _cache_moto_module_list() -> None:
     backends.list_of_moto_modules = kept
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now (for the moto server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def moto_server(port: int):
     """moto's threaded S3 server for 127.0.0.1:``port``, not yet started."""
     try:
@@ -54,9 +61,7 @@ class MotoServer:
     """moto's S3 server on a free loopback port, with the environment pointing boto3 at it."""
 
     def __init__(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self._server = moto_server(self.port)
         self._saved: dict[str, str | None] = {}
 

@@ -60,18 +60,14 @@ def main(argv=None) -> int:
 
 def _local_s3():
     """A moto S3 server on loopback; boto3 (and so dwhkit's COPY) finds it through the environment."""
-    import os
-    import socket
-
     import logging
+    import os
 
-    from dwhkit.testing.local_s3 import moto_server
+    from dwhkit.testing.local_s3 import free_port, moto_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one request line per S3 call otherwise
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = moto_server(port)
     server.start()
     os.environ.update({"AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
